@@ -1,0 +1,41 @@
+{#- Engine-specific SQL lives only here, each macro with a portable twin (DESIGN.md "Scale-out path"). -#}
+
+{#- The value of the first of `keys` present in a JSON object column of tags, or null. -#}
+{% macro tag_value(tags_column, keys) -%}
+  {{ return(adapter.dispatch('tag_value', 'cpt')(tags_column, keys)) }}
+{%- endmacro %}
+
+{% macro default__tag_value(tags_column, keys) -%}
+  coalesce({% for key in keys %}json_extract_string({{ tags_column }}, '$."{{ key }}"'){{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{% macro spark__tag_value(tags_column, keys) -%}
+  coalesce({% for key in keys %}get_json_object({{ tags_column }}, '$.{{ key }}'){{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- Continuous percentile of an expression within a group. -#}
+{% macro percentile(expression, fraction) -%}
+  {{ return(adapter.dispatch('percentile', 'cpt')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile(expression, fraction) -%}
+  quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile(expression, fraction) -%}
+  percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{#- Numbers 0 .. 10^digits - 1, as a subquery with one column `n` (portable: plain cross joins). -#}
+{% macro numbers(digits=4) -%}
+  (
+    select
+      {% for i in range(digits) %}d{{ i }}.n * {{ 10 ** i }}{{ " + " if not loop.last }}{% endfor %} as n
+    from
+      {% for i in range(digits) -%}
+      (select 0 as n union all select 1 union all select 2 union all select 3 union all select 4
+       union all select 5 union all select 6 union all select 7 union all select 8 union all select 9) as d{{ i }}
+      {{- ", " if not loop.last }}
+      {% endfor %}
+  )
+{%- endmacro %}

@@ -1,0 +1,74 @@
+-- Cost pools (DESIGN.md "Allocation" rule 2): EffectiveCost per deployment × hour × region × pricing tier ×
+-- hardware, with the GPU hours the pool provides (rule 3: tokens are split over pools by GPU capacity).
+-- GPU hours count each resource once per hour (a VM billed as a GPU SKU plus a core SKU is one VM).
+
+with
+
+lines as (
+
+    select
+        spread.*,
+        coalesce(hardware_specs.instance_type, 'non-gpu') as hardware,
+        coalesce(hardware_specs.gpu_count, 0) as gpu_count
+    from {{ ref('int_billing_lines_spread_hourly') }} as spread
+    left join {{ ref('hardware_specs') }} as hardware_specs
+        on spread.instance_type = hardware_specs.instance_type
+    where spread.scope = 'deployment'
+
+),
+
+pool_cost as (
+
+    select
+        deployment,
+        cost_hour,
+        region,
+        pricing_tier,
+        hardware,
+        sum(effective_cost) as pool_cost,
+        count(*) as billing_lines
+    from lines
+    group by deployment, cost_hour, region, pricing_tier, hardware
+
+),
+
+resource_gpu_hours as (
+
+    select
+        deployment,
+        cost_hour,
+        region,
+        pricing_tier,
+        hardware,
+        resource_id,
+        max(coalesce(consumed_hours, 0)) * max(gpu_count) as gpu_hours
+    from lines
+    where gpu_count > 0
+    group by deployment, cost_hour, region, pricing_tier, hardware, resource_id
+
+),
+
+pool_gpu_hours as (
+
+    select deployment, cost_hour, region, pricing_tier, hardware, sum(gpu_hours) as gpu_hours
+    from resource_gpu_hours
+    group by deployment, cost_hour, region, pricing_tier, hardware
+
+)
+
+select
+    pool_cost.deployment,
+    pool_cost.cost_hour,
+    pool_cost.region,
+    pool_cost.pricing_tier,
+    pool_cost.hardware,
+    pool_cost.pool_cost,
+    coalesce(pool_gpu_hours.gpu_hours, 0) as gpu_hours,
+    pool_cost.billing_lines
+from pool_cost
+left join pool_gpu_hours
+    on pool_cost.deployment = pool_gpu_hours.deployment
+    and pool_cost.cost_hour = pool_gpu_hours.cost_hour
+    and pool_cost.region = pool_gpu_hours.region
+    and pool_cost.pricing_tier = pool_gpu_hours.pricing_tier
+    and pool_cost.hardware = pool_gpu_hours.hardware

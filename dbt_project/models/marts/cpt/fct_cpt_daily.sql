@@ -1,0 +1,102 @@
+-- Cost-Per-Token facts: one row per day × deployment × model × team × region × pricing tier × hardware.
+-- CPT = total cost / output tokens. The input/output split divides a row's cost by the allocation key's
+-- shares, so that cost per input token × input tokens + cost per output token × output tokens = total cost.
+
+with
+
+allocation as (
+
+    select * from {{ ref('int_pool_costs_allocated') }}
+
+),
+
+daily as (
+
+    select
+        cast(cost_hour as date) as usage_date,
+        deployment,
+        model,
+        team,
+        region,
+        pricing_tier,
+        hardware,
+        sum(requests) as requests,
+        sum(input_tokens) as input_tokens,
+        sum(cached_input_tokens) as cached_input_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(gpu_hours) as gpu_hours,
+        sum(allocated_cost) as allocated_cost,
+        sum(idle_cost) as idle_cost,
+        sum(shared_cost) as shared_cost,
+        sum(unallocated_cost) as unallocated_cost
+    from allocation
+    group by cast(cost_hour as date), deployment, model, team, region, pricing_tier, hardware
+
+),
+
+latency as (
+
+    select
+        cast(usage_hour as date) as usage_date,
+        deployment,
+        model,
+        team,
+        {{ percentile('latency_ms', 0.5) }} as p50_latency_ms,
+        {{ percentile('latency_ms', 0.99) }} as p99_latency_ms,
+        {{ percentile('ttft_ms', 0.5) }} as p50_ttft_ms,
+        {{ percentile('ttft_ms', 0.99) }} as p99_ttft_ms
+    from {{ ref('stg_tokens__inference_requests') }}
+    group by cast(usage_hour as date), deployment, model, team
+
+),
+
+costed as (
+
+    select
+        daily.*,
+        daily.allocated_cost + daily.idle_cost + daily.shared_cost + daily.unallocated_cost as total_cost,
+        daily.output_tokens
+            + {{ var('cpt_input_token_weight') }} * (daily.input_tokens - daily.cached_input_tokens)
+            + {{ var('cpt_cached_input_token_weight') }} * daily.cached_input_tokens as weighted_tokens,
+        {{ var('cpt_input_token_weight') }} * (daily.input_tokens - daily.cached_input_tokens)
+            + {{ var('cpt_cached_input_token_weight') }} * daily.cached_input_tokens as weighted_input_tokens
+    from daily
+
+)
+
+select
+    costed.usage_date,
+    costed.deployment,
+    costed.model,
+    costed.team,
+    costed.region,
+    costed.pricing_tier,
+    costed.hardware,
+    costed.requests,
+    costed.input_tokens,
+    costed.cached_input_tokens,
+    costed.output_tokens,
+    costed.weighted_tokens,
+    costed.weighted_input_tokens,
+    costed.gpu_hours,
+    costed.allocated_cost,
+    costed.idle_cost,
+    costed.shared_cost,
+    costed.unallocated_cost,
+    costed.total_cost,
+    1e6 * costed.total_cost / nullif(costed.output_tokens, 0) as cpt_micro_usd_per_output_token,
+    1e6 * costed.total_cost * costed.weighted_input_tokens / nullif(costed.weighted_tokens, 0)
+        / nullif(costed.input_tokens, 0) as usd_per_1m_input_tokens,
+    1e6 * costed.total_cost * costed.output_tokens / nullif(costed.weighted_tokens, 0)
+        / nullif(costed.output_tokens, 0) as usd_per_1m_output_tokens,
+    1e6 * costed.total_cost / nullif(costed.input_tokens + costed.output_tokens, 0) as usd_per_1m_total_tokens,
+    latency.p50_latency_ms,
+    latency.p99_latency_ms,
+    latency.p50_ttft_ms,
+    latency.p99_ttft_ms
+from costed
+left join latency
+    on costed.usage_date = latency.usage_date
+    and costed.deployment = latency.deployment
+    and costed.model = latency.model
+    and costed.team = latency.team

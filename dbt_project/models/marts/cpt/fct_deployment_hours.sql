@@ -1,0 +1,21 @@
+-- One row per deployment × hour: what the deployment cost that hour, what it served, and whether it was busy.
+
+select
+    allocation.deployment,
+    allocation.cost_hour as usage_hour,
+    cast(allocation.cost_hour as date) as usage_date,
+    sum(allocation.direct_cost) as direct_cost,
+    sum(allocation.overhead_cost) as shared_cost,
+    sum(allocation.direct_cost + allocation.overhead_cost) as total_cost,
+    sum(allocation.idle_cost) as idle_cost,
+    sum(allocation.unallocated_cost) as unallocated_cost,
+    sum(allocation.requests) as requests,
+    sum(allocation.input_tokens) as input_tokens,
+    sum(allocation.cached_input_tokens) as cached_input_tokens,
+    sum(allocation.output_tokens) as output_tokens,
+    sum(allocation.weighted_tokens) as weighted_tokens,
+    sum(allocation.gpu_hours) as gpu_hours,
+    sum(allocation.weighted_tokens) > 0 as is_busy
+from {{ ref('int_pool_costs_allocated') }} as allocation
+where allocation.allocation_basis <> 'unplaced_shared'
+group by allocation.deployment, allocation.cost_hour

@@ -1,0 +1,68 @@
+-- One row per billing line item of every provider, FOCUS columns renamed to snake_case, tags resolved.
+
+with
+
+source as (
+
+    select * from {{ source('bronze_billing', 'billing_line_items') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        concat(x_BillingPeriod, '/', x_DeliveryId, '/', x_SourceFile, '/', cast(x_SourceRow as varchar))
+            as line_item_key,
+        lower(case when ProviderName = 'Google Cloud' then 'gcp' else ProviderName end) as provider,
+        BillingAccountId as billing_account_id,
+        SubAccountId as sub_account_id,
+        InvoiceId as invoice_id,
+        ResourceId as resource_id,
+        SkuId as sku_id,
+        CommitmentDiscountId as commitment_discount_id,
+
+        ---------- dimensions
+        x_BillingPeriod as billing_period,
+        ChargeCategory as charge_category,
+        ChargeClass as charge_class,
+        ChargeDescription as charge_description,
+        PricingCategory as pricing_category,
+        x_PricingTier as pricing_tier,
+        x_ProviderLineItemType as provider_line_item_type,
+        CommitmentDiscountType as commitment_discount_type,
+        ServiceName as service_name,
+        ServiceCategory as service_category,
+        RegionId as region_id,
+        x_InstanceType as instance_type,
+        BillingCurrency as billing_currency,
+        ConsumedUnit as consumed_unit,
+        Tags as tags,
+        {{ tag_value('Tags', var('cpt_deployment_tag_keys')) }} as deployment,
+        {{ tag_value('Tags', var('cpt_cluster_tag_keys')) }} as cluster,
+        {{ tag_value('Tags', var('cpt_shared_tag_keys')) }} as shared_cluster,
+
+        ---------- amounts
+        BilledCost as billed_cost,
+        EffectiveCost as effective_cost,
+        ListCost as list_cost,
+        ContractedCost as contracted_cost,
+        ConsumedQuantity as consumed_quantity,
+
+        ---------- timestamps (UTC)
+        ChargePeriodStart as charge_period_start,
+        ChargePeriodEnd as charge_period_end,
+        BillingPeriodStart as billing_period_start,
+        BillingPeriodEnd as billing_period_end,
+
+        ---------- lineage
+        x_DeliveryId as delivery_id,
+        x_SourceFile as source_file,
+        x_SourceRow as source_row
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,48 @@
+"""Bronze tables: typed parquet, one file per partition, replaced atomically.
+
+``<bronze>/<table>/<key>=<value>/.../data.parquet``. Writing a partition replaces it whole (a re-delivered month
+or a re-read day never appends), and every table always has ``_empty/data.parquet`` with its schema so that
+readers of an empty table see zero rows instead of a missing-file error.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from ingest.landing.sources import safe_relative_key
+
+
+def partition_path(bronze_root: Path, table: str, partition: dict[str, str]) -> Path:
+    parts = [f"{k}={v}" for k, v in partition.items()]
+    return bronze_root / safe_relative_key("/".join([table, *parts])) / "data.parquet"
+
+
+def write_partition(
+    frame: pl.DataFrame, bronze_root: Path, table: str, partition: dict[str, str], schema: dict[str, pl.DataType]
+) -> Path:
+    """Replace one partition of a bronze table with ``frame`` (cast to ``schema``)."""
+    ensure_table(bronze_root, table, schema)
+    typed = frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+    return _atomic_parquet(typed, partition_path(bronze_root, table, partition))
+
+
+def ensure_table(bronze_root: Path, table: str, schema: dict[str, pl.DataType]) -> None:
+    empty = bronze_root / table / "_empty" / "data.parquet"
+    if not empty.exists():
+        _atomic_parquet(pl.DataFrame(schema=schema), empty)
+
+
+def _atomic_parquet(frame: pl.DataFrame, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".write-", suffix=".parquet", dir=dest.parent)
+    os.close(fd)
+    try:
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        os.replace(tmp, dest)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return dest

@@ -1,0 +1,128 @@
+"""GCP Cloud Billing export rows (standard or detailed resource-level schema) as JSONL files.
+
+The nested record is flattened into the columns ``rules/billing_export.toml`` maps: commitment and
+sustained-use credits are folded into the usage row (they are the price of that usage), every other credit
+becomes a row of its own that keeps the usage row's resource, labels and hour.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from ingest.billing import BillingFormat
+from ingest.mapping import MappingError, RuleSet
+
+FOLDED_CREDITS = frozenset(
+    {"COMMITTED_USAGE_DISCOUNT", "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE", "SUSTAINED_USAGE_DISCOUNT"}
+)
+COMMITMENT_CREDITS = frozenset({"COMMITTED_USAGE_DISCOUNT", "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE"})
+SEPARATE_CREDITS = frozenset(
+    {"PROMOTION", "FREE_TIER", "DISCOUNT", "RESELLER_MARGIN", "SUBSCRIPTION_BENEFIT", "FEE_UTILIZATION_OFFSET"}
+)
+
+_KV = pl.List(pl.Struct({"key": pl.String(), "value": pl.String()}))
+EXPORT_SCHEMA = {
+    "billing_account_id": pl.String(),
+    "service": pl.Struct({"id": pl.String(), "description": pl.String()}),
+    "sku": pl.Struct({"id": pl.String(), "description": pl.String()}),
+    "usage_start_time": pl.String(),
+    "usage_end_time": pl.String(),
+    "project": pl.Struct({"id": pl.String(), "number": pl.String(), "name": pl.String(), "labels": _KV,
+                          "ancestry_numbers": pl.String()}),
+    "labels": _KV,
+    "system_labels": _KV,
+    "location": pl.Struct({"location": pl.String(), "country": pl.String(), "region": pl.String(),
+                           "zone": pl.String()}),
+    "resource": pl.Struct({"name": pl.String(), "global_name": pl.String()}),
+    "export_time": pl.String(),
+    "cost": pl.Float64(),
+    "currency": pl.String(),
+    "currency_conversion_rate": pl.Float64(),
+    "usage": pl.Struct({"amount": pl.Float64(), "unit": pl.String(), "amount_in_pricing_units": pl.Float64(),
+                        "pricing_unit": pl.String()}),
+    "credits": pl.List(pl.Struct({"name": pl.String(), "amount": pl.Float64(), "full_name": pl.String(),
+                                  "id": pl.String(), "type": pl.String()})),
+    "invoice": pl.Struct({"month": pl.String()}),
+    "cost_type": pl.String(),
+    "cost_at_list": pl.Float64(),
+}
+
+
+def _utc(col: str) -> pl.Expr:
+    return pl.col(col).str.to_datetime(time_zone="UTC").dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+
+
+def read_export(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
+    raw = pl.concat([pl.read_ndjson(p, schema=EXPORT_SCHEMA) for p in paths])
+    credit_types = set(raw["credits"].explode().struct.field("type").drop_nulls().unique().to_list())
+    unknown = sorted(credit_types - FOLDED_CREDITS - SEPARATE_CREDITS)
+    if unknown:
+        raise MappingError(f"unknown credit types {unknown}")
+    folded = pl.col("credits").list.eval(
+        pl.element().filter(pl.element().struct.field("type").is_in(list(FOLDED_CREDITS))).struct.field("amount")
+    ).list.sum()
+    month = pl.col("invoice").struct.field("month").str.to_datetime("%Y%m")
+    base = raw.select(
+        "billing_account_id",
+        pl.col("service").struct.field("description").alias("service_description"),
+        pl.col("sku").struct.field("id").alias("sku_id"),
+        pl.col("sku").struct.field("description").alias("sku_description"),
+        _utc("usage_start_time").alias("usage_start_time"),
+        _utc("usage_end_time").alias("usage_end_time"),
+        month.alias("invoice_month_start"),
+        month.dt.offset_by("1mo").alias("invoice_month_end"),
+        pl.col("project").struct.field("id").alias("project_id"),
+        pl.col("project").struct.field("name").alias("project_name"),
+        pl.col("location").struct.field("region").alias("location_region"),
+        pl.col("location").struct.field("zone").alias("location_zone"),
+        pl.col("resource").struct.field("global_name").alias("resource_global_name"),
+        "cost",
+        (pl.col("cost") + folded.fill_null(0.0)).alias("net_cost"),
+        pl.col("cost_at_list").fill_null(pl.col("cost")).alias("cost_at_list"),
+        "currency",
+        pl.col("usage").struct.field("amount_in_pricing_units").alias("usage_amount_in_pricing_units"),
+        pl.col("usage").struct.field("pricing_unit").alias("usage_pricing_unit"),
+        "cost_type",
+        pl.col("system_labels").list.eval(
+            pl.element().filter(pl.element().struct.field("key") == "compute.googleapis.com/machine_spec")
+            .struct.field("value")
+        ).list.first().alias("machine_spec"),
+        pl.col("sku").struct.field("description").str.contains("(?i)spot|preemptible").fill_null(False)
+        .alias("is_spot"),
+        pl.col("credits").list.eval(
+            pl.element().struct.field("type").is_in(list(COMMITMENT_CREDITS))
+        ).list.any().fill_null(False).alias("has_commitment_credit"),
+        pl.concat_list(
+            pl.col("project").struct.field("labels").fill_null(pl.lit([], dtype=_KV)),
+            pl.col("labels").fill_null(pl.lit([], dtype=_KV)),
+        ).alias("all_labels"),
+        pl.col("credits"),
+    )
+    credit_rows = (
+        base.explode("credits")
+        .drop_nulls("credits")
+        .filter(pl.col("credits").struct.field("type").is_in(list(SEPARATE_CREDITS)))
+        .with_columns(
+            pl.col("credits").struct.field("amount").alias("cost"),
+            pl.col("credits").struct.field("amount").alias("net_cost"),
+            pl.col("credits").struct.field("amount").alias("cost_at_list"),
+            pl.col("credits").struct.field("name").alias("sku_description"),
+            pl.lit("credit").alias("cost_type"),
+            pl.lit(None, dtype=pl.Float64).alias("usage_amount_in_pricing_units"),
+        )
+    )
+    flat = pl.concat([base.drop("credits"), credit_rows.drop("credits")])
+    return flat.select([pl.col(c).cast(t) for c, t in rules.source_columns.items()])
+
+
+BILLING_EXPORT = BillingFormat(
+    name="gcp_billing_export",
+    provider="gcp",
+    rules_file=Path(__file__).parent / "rules" / "billing_export.toml",
+    period_pattern=re.compile(r"invoice_month=(\d{6})/"),
+    file_suffixes=(".jsonl", ".json"),
+    read=read_export,
+)

@@ -1,0 +1,108 @@
+"""The landing zone: every billing file exactly as delivered, with its checksum, written atomically.
+
+Layout: ``<root>/<dataset>/<key>`` for the files and ``<root>/<dataset>/_manifest.jsonl`` for the record of what
+landed (source, key, size, sha256, delivery id, time). A file is first written under a temporary name, its
+checksum verified against the size the source listed, then renamed: a crash never leaves a half file under a
+real name, and a file already landed with the same checksum is not fetched again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.landing.sources import Source, SourceObject, safe_relative_key
+
+_CHUNK = 1 << 20
+
+
+class LandingError(RuntimeError):
+    """A delivery that could not be landed intact."""
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    dataset: str
+    source: str
+    key: str
+    size: int
+    sha256: str
+    delivery_id: str
+    landed_at: str
+    path: str
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def delivery_id_of(files: list[tuple[str, str]]) -> str:
+    """A delivery's id when the source gives none: a digest of its (key, checksum) pairs."""
+    digest = hashlib.sha256()
+    for key, checksum in sorted(files):
+        digest.update(f"{key}\0{checksum}\n".encode())
+    return digest.hexdigest()[:20]
+
+
+class LandingZone:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, dataset: str, key: str) -> Path:
+        return self.root / safe_relative_key(dataset) / safe_relative_key(key)
+
+    def land(self, source: Source, obj: SourceObject, dataset: str) -> tuple[Path, str]:
+        """Copy one object into the landing zone atomically; returns (path, sha256)."""
+        dest = self.path_for(dataset, obj.key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".landing-", dir=dest.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            source.fetch(obj.key, tmp)
+            size = tmp.stat().st_size
+            if size != obj.size:
+                raise LandingError(f"{source.name}:{obj.key}: listed {obj.size} bytes, received {size}")
+            checksum = sha256_file(tmp)
+            with tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return dest, checksum
+
+    def record(self, files: list[LandedFile]) -> None:
+        if not files:
+            return
+        manifest = self.root / safe_relative_key(files[0].dataset) / "_manifest.jsonl"
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        with manifest.open("a") as fh:
+            for f in files:
+                fh.write(json.dumps(asdict(f), sort_keys=True) + "\n")
+
+    def manifest(self, dataset: str) -> list[LandedFile]:
+        path = self.root / safe_relative_key(dataset) / "_manifest.jsonl"
+        if not path.exists():
+            return []
+        return [LandedFile(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+
+    def land_delivery(self, source: Source, objects: list[SourceObject], dataset: str) -> list[LandedFile]:
+        """Land every object of one delivery and record them under one delivery id."""
+        landed = [(obj, *self.land(source, obj, dataset)) for obj in objects]
+        delivery = delivery_id_of([(obj.key, checksum) for obj, _, checksum in landed])
+        now = datetime.now(UTC).isoformat()
+        files = [
+            LandedFile(dataset, source.name, obj.key, obj.size, checksum, delivery, now, str(path))
+            for obj, path, checksum in landed
+        ]
+        self.record(files)
+        return files

@@ -1,0 +1,33 @@
+"""The on-disk layout of one warehouse: everything lives under one data directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    data_dir: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def bronze(self) -> Path:
+        return self.data_dir / "bronze"
+
+    @property
+    def build_warehouse(self) -> Path:
+        """Where dbt builds; only Dagster's publish step reads it."""
+        return self.data_dir / "warehouse" / "build" / "cpt.duckdb"
+
+    @property
+    def warehouse(self) -> Path:
+        """The published warehouse that analysts and reports open (replaced atomically)."""
+        return self.data_dir / "warehouse" / "cpt.duckdb"
+
+    @property
+    def outputs(self) -> Path:
+        return self.data_dir / "outputs"

@@ -1,0 +1,86 @@
+"""The fictional company behind the sample data: its deployments, teams, models, prices.
+
+Kept apart from the generator so that tests and docs can name the fleet without generating anything.
+Prices are public on-demand list prices (AWS: us-east-1 Linux, as in ../shared/samples/aws_list_prices; GCP:
+us-central1) rounded; discounts are typical ratios, not quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TEAMS = ("search", "support-bot", "research", "devtools", "marketing")
+
+MODELS = {
+    # model: (mean input tokens, mean output tokens, ms per output token, base TTFT ms)
+    "llama-3.1-70b-instruct": (900, 280, 22.0, 180.0),
+    "llama-3.1-8b-instruct": (600, 220, 7.0, 60.0),
+    "qwen2.5-coder-32b-instruct": (1800, 350, 14.0, 140.0),
+    "mixtral-8x7b-instruct": (1200, 400, 11.0, 120.0),
+}
+
+# instance type: on-demand USD per hour (whole VM)
+AWS_ON_DEMAND = {"p5.48xlarge": 55.04, "p4d.24xlarge": 21.957642, "g6e.xlarge": 1.861}
+SAVINGS_PLAN_RATIO = 0.62  # SP rate / on-demand
+RESERVED_RATIO = 0.58  # 3-year no-upfront RI effective rate / on-demand
+SPOT_RATIO_RANGE = (0.32, 0.48)
+
+# GCP VMs are billed as a GPU SKU plus a core/RAM SKU per VM-hour.
+GCP_SKUS = {
+    "a3-highgpu-8g": (
+        ("E1D4-H100-OD", "Nvidia H100 80GB GPU running in Americas", 8 * 9.796),
+        ("E1D4-A3-CORE", "A3 Instance Core and Ram running in Americas", 10.12),
+    ),
+    "g2-standard-8": (
+        ("F2A1-L4-OD", "Nvidia L4 GPU running in Americas", 0.56),
+        ("F2A1-G2-CORE", "G2 Instance Core and Ram running in Americas", 0.2896),
+    ),
+}
+GCP_SPOT_RATIO = 0.4
+GCP_CUD_DISCOUNT = 0.37  # committed-use credit as a share of the usage cost
+
+
+@dataclass(frozen=True)
+class Deployment:
+    name: str
+    model: str
+    provider: str  # "aws" | "gcp"
+    region: str
+    cluster: str
+    instance_type: str
+    tiers: tuple[str, ...]  # pricing tier of each instance
+    teams: dict[str, float]  # share of traffic per team
+    peak_requests_per_hour: float  # at scale 1
+    idle_nights: bool = False  # no traffic 00:00-05:59 UTC
+    quiet_days: tuple[int, ...] = field(default=())  # days of month with no traffic at all
+
+
+DEPLOYMENTS = (
+    Deployment(
+        "chat-llama70b-use1", "llama-3.1-70b-instruct", "aws", "us-east-1", "eks-use1", "p5.48xlarge",
+        ("savings_plan", "on_demand"), {"search": 0.4, "support-bot": 0.35, "research": 0.25}, 260.0,
+    ),
+    Deployment(
+        "chat-llama8b-use1", "llama-3.1-8b-instruct", "aws", "us-east-1", "eks-use1", "g6e.xlarge",
+        ("on_demand", "on_demand", "spot", "spot"), {"support-bot": 0.5, "marketing": 0.3, "search": 0.2}, 420.0,
+    ),
+    Deployment(
+        "code-qwen32b-usw2", "qwen2.5-coder-32b-instruct", "aws", "us-west-2", "eks-usw2", "p4d.24xlarge",
+        ("reserved",), {"devtools": 0.8, "research": 0.2}, 180.0, idle_nights=True,
+    ),
+    Deployment(
+        "batch-mixtral-usw2", "mixtral-8x7b-instruct", "aws", "us-west-2", "eks-usw2", "g6e.xlarge",
+        ("spot", "spot"), {"research": 0.6, "marketing": 0.4}, 120.0, idle_nights=True,
+        quiet_days=(10, 11, 12, 13, 14),
+    ),
+    Deployment(
+        "chat-llama70b-gcp", "llama-3.1-70b-instruct", "gcp", "us-central1", "gke-usc1", "a3-highgpu-8g",
+        ("committed_use",), {"search": 0.5, "support-bot": 0.5}, 200.0,
+    ),
+    Deployment(
+        "embed-llama8b-gcp", "llama-3.1-8b-instruct", "gcp", "us-central1", "gke-usc1", "g2-standard-8",
+        ("on_demand", "spot"), {"marketing": 0.5, "devtools": 0.5}, 150.0, idle_nights=True,
+    ),
+)
+
+CLUSTERS = {"eks-use1": "aws", "eks-usw2": "aws", "gke-usc1": "gcp"}

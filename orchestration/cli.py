@@ -1,0 +1,181 @@
+"""`cpt`: the command line for people (the Dagster UI is the other way in).
+
+    cpt generate   write the deterministic sample month into the source folder
+    cpt run        materialize every asset through Dagster for a range of days
+    cpt show       print CPT by model × team × pricing tier from the published warehouse
+    cpt demo       generate + run + show: the whole product on a fresh machine
+
+Paths come from CPT_DATA_DIR (default ./data), CPT_SOURCE_DIR (default $CPT_DATA_DIR/source) and DAGSTER_HOME
+(default $CPT_DATA_DIR/dagster_home); the commands set these defaults for Dagster before loading it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ingest.paths import DataLayout
+from ingest.reconcile import conservation_by_month
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cost-Per-Token warehouse.")
+# Piped output (CI logs, `make demo | tee`) gets a wide table instead of rich's 80-column default.
+console = Console(width=None if Console().is_terminal else 170)
+
+DEFAULT_MONTH = "2026-10"
+
+
+def _environment() -> DataLayout:
+    """Resolve the three locations once and export them, so Dagster's EnvVar resources find them."""
+    data_dir = Path(os.environ.get("CPT_DATA_DIR") or "data").resolve()
+    os.environ["CPT_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("CPT_SOURCE_DIR", str(data_dir / "source"))
+    os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    return DataLayout(data_dir)
+
+
+def _month_range(month: str) -> tuple[str, str]:
+    year, mon = map(int, month.split("-"))
+    last = calendar.monthrange(year, mon)[1]
+    return date(year, mon, 1).isoformat(), date(year, mon, last).isoformat()
+
+
+@app.command()
+def generate(
+    month: str = typer.Option(DEFAULT_MONTH, help="Calendar month to generate, YYYY-MM."),
+    seed: int = typer.Option(7, help="Random seed: same seed and scale, same bytes."),
+    scale: float = typer.Option(1.0, help="Request volume multiplier (1.0 ≈ 400k requests)."),
+    out: Path | None = typer.Option(None, help="Folder to write into (default $CPT_SOURCE_DIR)."),
+) -> None:
+    """Write one month of sample billing exports and gateway logs (and their truth.json)."""
+    from ingest.sample.generator import SampleSpec
+    from ingest.sample.generator import generate as generate_sample
+
+    _environment()
+    target = out or Path(os.environ["CPT_SOURCE_DIR"])
+    started = time.perf_counter()
+    truth = generate_sample(target, SampleSpec(month=month, seed=seed, scale=scale))
+    requests = sum(t["requests"] for t in truth["tokens"].values())
+    console.print(
+        f"[green]generated[/] {month} into {target}: invoice ${truth['billed_total_usd']:,.2f}, "
+        f"in scope ${truth['in_scope_effective_usd']:,.2f}, {requests:,} requests "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+@app.command()
+def run(
+    start: str = typer.Option(None, help="First day (YYYY-MM-DD); default: first day of --month."),
+    end: str = typer.Option(None, help="Last day, inclusive; default: last day of --month."),
+    month: str = typer.Option(DEFAULT_MONTH, help="Month to run when --start/--end are not given."),
+) -> None:
+    """Materialize every asset (ingest, dbt build and tests, checks, publish) through Dagster, in one run."""
+    _environment()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    first, last = _month_range(month)
+    tags = {
+        "dagster/asset_partition_range_start": start or first,
+        "dagster/asset_partition_range_end": end or last,
+    }
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = defs.get_job_def("daily_refresh").execute_in_process(
+            instance=instance,
+            tags=tags,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    if not result.success or failed_checks:
+        console.print(f"[red]run failed[/] (failed checks: {failed_checks or 'none'}); see the run in `make ui`")
+        raise typer.Exit(1)
+    console.print(
+        f"[green]materialized[/] every asset for {tags['dagster/asset_partition_range_start']} … "
+        f"{tags['dagster/asset_partition_range_end']} in {time.perf_counter() - started:.1f} s "
+        f"(Dagster run {result.run_id[:8]})"
+    )
+
+
+_CPT_BY_GROUP = """
+select
+    model, team, pricing_tier,
+    sum(requests) as requests,
+    sum(output_tokens) as output_tokens,
+    sum(total_cost) as total_cost,
+    sum(idle_cost) as idle_cost,
+    sum(shared_cost) as shared_cost,
+    1e6 * sum(total_cost) / nullif(sum(output_tokens), 0) as cpt_micro_usd,
+    1e6 * sum(total_cost) * sum(weighted_input_tokens) / nullif(sum(weighted_tokens), 0)
+        / nullif(sum(input_tokens), 0) as usd_per_1m_input,
+    1e6 * sum(total_cost) * sum(output_tokens) / nullif(sum(weighted_tokens), 0)
+        / nullif(sum(output_tokens), 0) as usd_per_1m_output
+from fct_cpt_daily
+group by model, team, pricing_tier
+order by model, team, pricing_tier
+"""
+
+
+def _money(x: float | None) -> str:
+    return "" if x is None else f"{x:,.2f}"
+
+
+@app.command()
+def show() -> None:
+    """Print CPT by model × team × pricing tier and the conservation proof, from the published warehouse."""
+    layout = _environment()
+    if not layout.warehouse.exists():
+        console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first")
+        raise typer.Exit(1)
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        rows = con.execute(_CPT_BY_GROUP).fetchall()
+        months = conservation_by_month(con)
+    table = Table(title="Cost per token by model × team × pricing tier (published warehouse)")
+    for header in ("model", "team", "tier", "requests", "output tok", "cost $", "idle $", "shared $",
+                   "CPT µ$/out tok", "$/1M in", "$/1M out"):
+        table.add_column(header, justify="left" if header in ("model", "team", "tier") else "right")
+    for model, team, tier, requests, out, cost, idle, shared, cpt, per_in, per_out in rows:
+        table.add_row(model, team, tier, f"{requests:,.0f}", f"{out:,.0f}", _money(cost), _money(idle),
+                      _money(shared), _money(cpt), _money(per_in), _money(per_out))
+    console.print(table)
+    for m in months:
+        status = "[green]holds[/]" if m.holds else "[red]VIOLATED[/]"
+        console.print(
+            f"conservation {m.month}: allocated {m.allocated:,.2f} + idle {m.idle:,.2f} + shared {m.shared:,.2f} "
+            f"+ unallocated {m.unallocated:,.2f} = {m.charged:,.2f}; in-scope cost {m.in_scope_cost:,.2f} "
+            f"(difference {m.difference:.2e}) {status}"
+        )
+    console.print(f"warehouse: {layout.warehouse}  (tables fct_cpt_daily, fct_deployment_hours, dim_*)")
+    console.print(f"bronze:    {layout.bronze}   landing: {layout.landing}")
+    if not all(m.holds for m in months):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    month: str = typer.Option(DEFAULT_MONTH, help="Sample month, YYYY-MM."),
+    scale: float = typer.Option(1.0, help="Request volume multiplier."),
+) -> None:
+    """Generate the sample month, run the whole pipeline through Dagster, and print the CPT table."""
+    generate(month=month, seed=7, scale=scale, out=None)
+    run(start=None, end=None, month=month)
+    show()
+
+
+if __name__ == "__main__":
+    app()

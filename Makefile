@@ -22,7 +22,8 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type
 demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset through Dagster, print CPT
 	$(BIN)/cpt demo
 
-test: $(VENV)/.synced $(MANIFEST)  ## the whole test suite
+test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)

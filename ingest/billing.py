@@ -116,16 +116,23 @@ def ingest_billing(
                 loads.append(_load(fmt, period, delivery, keys, existing, skipped=True))
                 continue
         frame = normalize(fmt, [Path(f.path) for f in files], period, delivery)
-        write_partition(frame, bronze_root, TABLE, {"format": fmt.name, "billing_period": period},
-                        BRONZE_BILLING_SCHEMA)
+        write_partition(
+            frame, bronze_root, TABLE, {"format": fmt.name, "billing_period": period}, BRONZE_BILLING_SCHEMA
+        )
         loads.append(_load(fmt, period, delivery, keys, frame, skipped=False))
     return loads
 
 
 def _load(fmt, period, delivery, keys, frame: pl.DataFrame, skipped: bool) -> BillingLoad:
     return BillingLoad(
-        fmt.name, period, delivery, keys, frame.height,
-        float(frame[Focus.BilledCost].sum()), float(frame[Focus.EffectiveCost].sum()), skipped,
+        fmt.name,
+        period,
+        delivery,
+        keys,
+        frame.height,
+        float(frame[Focus.BilledCost].sum()),
+        float(frame[Focus.EffectiveCost].sum()),
+        skipped,
     )
 
 

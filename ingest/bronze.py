@@ -22,7 +22,11 @@ def partition_path(bronze_root: Path, table: str, partition: dict[str, str]) -> 
 
 
 def write_partition(
-    frame: pl.DataFrame, bronze_root: Path, table: str, partition: dict[str, str], schema: dict[str, pl.DataType]
+    frame: pl.DataFrame,
+    bronze_root: Path,
+    table: str,
+    partition: dict[str, str],
+    schema: dict[str, pl.DataType],
 ) -> Path:
     """Replace one partition of a bronze table with ``frame`` (cast to ``schema``)."""
     ensure_table(bronze_root, table, schema)

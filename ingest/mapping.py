@@ -92,10 +92,7 @@ def apply_rules(rules: RuleSet, source: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for target, dtype in BILLING_SCHEMA.items():
         rule = rules.rules[target]
-        if target in tag_columns:
-            expr = pl.lit(tag_columns[target])
-        else:
-            expr = _rule_expr(rule)
+        expr = pl.lit(tag_columns[target]) if target in tag_columns else _rule_expr(rule)
         exprs.append(expr.cast(dtype).alias(target))
     return frame.select(exprs)
 
@@ -214,7 +211,9 @@ def _check_value_maps(rules: RuleSet, source: pl.DataFrame) -> None:
 def _describe_rule(rule: dict[str, Any]) -> str:
     if "cases" in rule:
         parts = [
-            "when " + " and ".join(f"{c} in {sorted(v)}" for c, v in case["when"].items()) + f" → {_describe_value(case)}"
+            "when "
+            + " and ".join(f"{c} in {sorted(v)}" for c, v in case["when"].items())
+            + f" → {_describe_value(case)}"
             for case in rule["cases"]
         ]
         parts.append(f"else → {_describe_value(rule['default']) if 'default' in rule else 'null'}")

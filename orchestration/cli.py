@@ -146,12 +146,34 @@ def show() -> None:
         rows = con.execute(_CPT_BY_GROUP).fetchall()
         months = conservation_by_month(con)
     table = Table(title="Cost per token by model × team × pricing tier (published warehouse)")
-    for header in ("model", "team", "tier", "requests", "output tok", "cost $", "idle $", "shared $",
-                   "CPT µ$/out tok", "$/1M in", "$/1M out"):
+    for header in (
+        "model",
+        "team",
+        "tier",
+        "requests",
+        "output tok",
+        "cost $",
+        "idle $",
+        "shared $",
+        "CPT µ$/out tok",
+        "$/1M in",
+        "$/1M out",
+    ):
         table.add_column(header, justify="left" if header in ("model", "team", "tier") else "right")
     for model, team, tier, requests, out, cost, idle, shared, cpt, per_in, per_out in rows:
-        table.add_row(model, team, tier, f"{requests:,.0f}", f"{out:,.0f}", _money(cost), _money(idle),
-                      _money(shared), _money(cpt), _money(per_in), _money(per_out))
+        table.add_row(
+            model,
+            team,
+            tier,
+            f"{requests:,.0f}",
+            f"{out:,.0f}",
+            _money(cost),
+            _money(idle),
+            _money(shared),
+            _money(cpt),
+            _money(per_in),
+            _money(per_out),
+        )
     console.print(table)
     for m in months:
         status = "[green]holds[/]" if m.holds else "[red]VIOLATED[/]"

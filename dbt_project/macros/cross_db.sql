@@ -39,3 +39,10 @@
       {% endfor %}
   )
 {%- endmacro %}
+
+{#- A sum that does not depend on the order rows arrive in: each value is rounded to 1e-18 and added as a
+    DECIMAL(38, 18), which is exact, so parallel plans give bit-identical results run after run
+    (same inputs → identical marts). Portable: DECIMAL sums exist on every engine. -#}
+{% macro exact_sum(expression) -%}
+  cast(sum(cast({{ expression }} as decimal(38, 18))) as double)
+{%- endmacro %}

@@ -20,7 +20,14 @@ FOLDED_CREDITS = frozenset(
 )
 COMMITMENT_CREDITS = frozenset({"COMMITTED_USAGE_DISCOUNT", "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE"})
 SEPARATE_CREDITS = frozenset(
-    {"PROMOTION", "FREE_TIER", "DISCOUNT", "RESELLER_MARGIN", "SUBSCRIPTION_BENEFIT", "FEE_UTILIZATION_OFFSET"}
+    {
+        "PROMOTION",
+        "FREE_TIER",
+        "DISCOUNT",
+        "RESELLER_MARGIN",
+        "SUBSCRIPTION_BENEFIT",
+        "FEE_UTILIZATION_OFFSET",
+    }
 )
 
 _KV = pl.List(pl.Struct({"key": pl.String(), "value": pl.String()}))
@@ -30,21 +37,44 @@ EXPORT_SCHEMA = {
     "sku": pl.Struct({"id": pl.String(), "description": pl.String()}),
     "usage_start_time": pl.String(),
     "usage_end_time": pl.String(),
-    "project": pl.Struct({"id": pl.String(), "number": pl.String(), "name": pl.String(), "labels": _KV,
-                          "ancestry_numbers": pl.String()}),
+    "project": pl.Struct(
+        {
+            "id": pl.String(),
+            "number": pl.String(),
+            "name": pl.String(),
+            "labels": _KV,
+            "ancestry_numbers": pl.String(),
+        }
+    ),
     "labels": _KV,
     "system_labels": _KV,
-    "location": pl.Struct({"location": pl.String(), "country": pl.String(), "region": pl.String(),
-                           "zone": pl.String()}),
+    "location": pl.Struct(
+        {"location": pl.String(), "country": pl.String(), "region": pl.String(), "zone": pl.String()}
+    ),
     "resource": pl.Struct({"name": pl.String(), "global_name": pl.String()}),
     "export_time": pl.String(),
     "cost": pl.Float64(),
     "currency": pl.String(),
     "currency_conversion_rate": pl.Float64(),
-    "usage": pl.Struct({"amount": pl.Float64(), "unit": pl.String(), "amount_in_pricing_units": pl.Float64(),
-                        "pricing_unit": pl.String()}),
-    "credits": pl.List(pl.Struct({"name": pl.String(), "amount": pl.Float64(), "full_name": pl.String(),
-                                  "id": pl.String(), "type": pl.String()})),
+    "usage": pl.Struct(
+        {
+            "amount": pl.Float64(),
+            "unit": pl.String(),
+            "amount_in_pricing_units": pl.Float64(),
+            "pricing_unit": pl.String(),
+        }
+    ),
+    "credits": pl.List(
+        pl.Struct(
+            {
+                "name": pl.String(),
+                "amount": pl.Float64(),
+                "full_name": pl.String(),
+                "id": pl.String(),
+                "type": pl.String(),
+            }
+        )
+    ),
     "invoice": pl.Struct({"month": pl.String()}),
     "cost_type": pl.String(),
     "cost_at_list": pl.Float64(),
@@ -61,9 +91,13 @@ def read_export(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
     unknown = sorted(credit_types - FOLDED_CREDITS - SEPARATE_CREDITS)
     if unknown:
         raise MappingError(f"unknown credit types {unknown}")
-    folded = pl.col("credits").list.eval(
-        pl.element().filter(pl.element().struct.field("type").is_in(list(FOLDED_CREDITS))).struct.field("amount")
-    ).list.sum()
+    folded = (
+        pl.col("credits")
+        .list.eval(
+            pl.element().filter(pl.element().struct.field("type").is_in(list(FOLDED_CREDITS))).struct.field("amount")
+        )
+        .list.sum()
+    )
     month = pl.col("invoice").struct.field("month").str.to_datetime("%Y%m")
     base = raw.select(
         "billing_account_id",
@@ -86,15 +120,24 @@ def read_export(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
         pl.col("usage").struct.field("amount_in_pricing_units").alias("usage_amount_in_pricing_units"),
         pl.col("usage").struct.field("pricing_unit").alias("usage_pricing_unit"),
         "cost_type",
-        pl.col("system_labels").list.eval(
-            pl.element().filter(pl.element().struct.field("key") == "compute.googleapis.com/machine_spec")
+        pl.col("system_labels")
+        .list.eval(
+            pl.element()
+            .filter(pl.element().struct.field("key") == "compute.googleapis.com/machine_spec")
             .struct.field("value")
-        ).list.first().alias("machine_spec"),
-        pl.col("sku").struct.field("description").str.contains("(?i)spot|preemptible").fill_null(False)
+        )
+        .list.first()
+        .alias("machine_spec"),
+        pl.col("sku")
+        .struct.field("description")
+        .str.contains("(?i)spot|preemptible")
+        .fill_null(False)
         .alias("is_spot"),
-        pl.col("credits").list.eval(
-            pl.element().struct.field("type").is_in(list(COMMITMENT_CREDITS))
-        ).list.any().fill_null(False).alias("has_commitment_credit"),
+        pl.col("credits")
+        .list.eval(pl.element().struct.field("type").is_in(list(COMMITMENT_CREDITS)))
+        .list.any()
+        .fill_null(False)
+        .alias("has_commitment_credit"),
         pl.concat_list(
             pl.col("project").struct.field("labels").fill_null(pl.lit([], dtype=_KV)),
             pl.col("labels").fill_null(pl.lit([], dtype=_KV)),

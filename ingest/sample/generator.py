@@ -146,11 +146,27 @@ def _write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
     invoice_id = f"EUINUS{spec.start:%Y%m}01"
     rows: list[dict] = []
 
-    def line(kind: str, start: datetime, end: datetime, product: str, usage_type: str, cost: float,
-             effective: float, *, account: str = INFERENCE_ACCOUNT, resource: str | None = None,
-             tags: dict[str, str] | None = None, amount: float = 1.0, unit: str = "Hrs",
-             instance_type: str | None = None, region: str | None = "us-east-1", public_cost: float | None = None,
-             term: str | None = None, description: str = "", extra: dict | None = None) -> None:
+    def line(
+        kind: str,
+        start: datetime,
+        end: datetime,
+        product: str,
+        usage_type: str,
+        cost: float,
+        effective: float,
+        *,
+        account: str = INFERENCE_ACCOUNT,
+        resource: str | None = None,
+        tags: dict[str, str] | None = None,
+        amount: float = 1.0,
+        unit: str = "Hrs",
+        instance_type: str | None = None,
+        region: str | None = "us-east-1",
+        public_cost: float | None = None,
+        term: str | None = None,
+        description: str = "",
+        extra: dict | None = None,
+    ) -> None:
         tags = tags or {}
         row = {
             "bill_billing_period_start_date": period_start,
@@ -203,61 +219,174 @@ def _write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
             prefix = REGION_PREFIX[dep.region]
             for i, tier in enumerate(dep.tiers):
                 resource = _rid("i-", dep.name, i)
-                common = dict(resource=resource, tags=tags, instance_type=dep.instance_type, region=dep.region,
-                              public_cost=od)
+                common = dict(
+                    resource=resource,
+                    tags=tags,
+                    instance_type=dep.instance_type,
+                    region=dep.region,
+                    public_cost=od,
+                )
                 truth.gpu_hours[dep.name] += _gpu_count(dep.instance_type)
                 if tier == "on_demand":
-                    line("Usage", h, end, "AmazonEC2", f"{prefix}-BoxUsage:{dep.instance_type}", od, od,
-                         term="OnDemand", **common)
+                    line(
+                        "Usage",
+                        h,
+                        end,
+                        "AmazonEC2",
+                        f"{prefix}-BoxUsage:{dep.instance_type}",
+                        od,
+                        od,
+                        term="OnDemand",
+                        **common,
+                    )
                 elif tier == "spot":
                     price = od * rng.uniform(*SPOT_RATIO_RANGE)
-                    line("Usage", h, end, "AmazonEC2", f"{prefix}-SpotUsage:{dep.instance_type}", price, price,
-                         term="Spot", **common)
+                    line(
+                        "Usage",
+                        h,
+                        end,
+                        "AmazonEC2",
+                        f"{prefix}-SpotUsage:{dep.instance_type}",
+                        price,
+                        price,
+                        term="Spot",
+                        **common,
+                    )
                 elif tier == "savings_plan":
                     effective = od * SAVINGS_PLAN_RATIO
                     sp_used += effective
-                    line("SavingsPlanCoveredUsage", h, end, "AmazonEC2", f"{prefix}-BoxUsage:{dep.instance_type}",
-                         od, effective, term="OnDemand", **common,
-                         extra={"savings_plan_savings_plan_effective_cost": _r(effective),
-                                "savings_plan_savings_plan_a_r_n": sp_arn})
-                    line("SavingsPlanNegation", h, end, "AmazonEC2", f"{prefix}-BoxUsage:{dep.instance_type}",
-                         -od, 0.0, resource=resource, tags=tags, instance_type=dep.instance_type,
-                         region=dep.region, extra={"savings_plan_savings_plan_a_r_n": sp_arn})
+                    line(
+                        "SavingsPlanCoveredUsage",
+                        h,
+                        end,
+                        "AmazonEC2",
+                        f"{prefix}-BoxUsage:{dep.instance_type}",
+                        od,
+                        effective,
+                        term="OnDemand",
+                        **common,
+                        extra={
+                            "savings_plan_savings_plan_effective_cost": _r(effective),
+                            "savings_plan_savings_plan_a_r_n": sp_arn,
+                        },
+                    )
+                    line(
+                        "SavingsPlanNegation",
+                        h,
+                        end,
+                        "AmazonEC2",
+                        f"{prefix}-BoxUsage:{dep.instance_type}",
+                        -od,
+                        0.0,
+                        resource=resource,
+                        tags=tags,
+                        instance_type=dep.instance_type,
+                        region=dep.region,
+                        extra={"savings_plan_savings_plan_a_r_n": sp_arn},
+                    )
                 elif tier == "reserved":
                     effective = od * RESERVED_RATIO
                     ri_hourly = effective
-                    line("DiscountedUsage", h, end, "AmazonEC2", f"{prefix}-BoxUsage:{dep.instance_type}", 0.0,
-                         effective, term="Reserved", **common,
-                         extra={"reservation_effective_cost": _r(effective),
-                                "reservation_reservation_a_r_n": ri_arn})
+                    line(
+                        "DiscountedUsage",
+                        h,
+                        end,
+                        "AmazonEC2",
+                        f"{prefix}-BoxUsage:{dep.instance_type}",
+                        0.0,
+                        effective,
+                        term="Reserved",
+                        **common,
+                        extra={
+                            "reservation_effective_cost": _r(effective),
+                            "reservation_reservation_a_r_n": ri_arn,
+                        },
+                    )
                 else:
                     raise ValueError(f"unknown AWS tier {tier}")
         # Savings Plan commitment: 5% more than the covered usage, the unused part is out of scope.
         commitment = sp_used * 1.05
-        line("SavingsPlanRecurringFee", h, end, "ComputeSavingsPlans", "ComputeSP:1yrNoUpfront", commitment,
-             commitment - _r(sp_used), resource=sp_arn, region=None, unit="Hrs",
-             description="1 year No Upfront Compute Savings Plan",
-             extra={"savings_plan_savings_plan_a_r_n": sp_arn,
-                    "savings_plan_total_commitment_to_date": _r(commitment),
-                    "savings_plan_used_commitment": _r(sp_used)})
+        line(
+            "SavingsPlanRecurringFee",
+            h,
+            end,
+            "ComputeSavingsPlans",
+            "ComputeSP:1yrNoUpfront",
+            commitment,
+            commitment - _r(sp_used),
+            resource=sp_arn,
+            region=None,
+            unit="Hrs",
+            description="1 year No Upfront Compute Savings Plan",
+            extra={
+                "savings_plan_savings_plan_a_r_n": sp_arn,
+                "savings_plan_total_commitment_to_date": _r(commitment),
+                "savings_plan_used_commitment": _r(sp_used),
+            },
+        )
         # Shared inference overhead, tagged to its cluster.
         for cluster, region in (("eks-use1", "us-east-1"), ("eks-usw2", "us-west-2")):
             prefix = REGION_PREFIX[region]
             shared = {"cpt:shared": cluster}
-            line("Usage", h, end, "AmazonEKS", f"{prefix}-AmazonEKS-Hours:perCluster", 0.10, 0.10,
-                 resource=f"arn:aws:eks:{region}:{INFERENCE_ACCOUNT}:cluster/{cluster}", tags=shared, region=region,
-                 public_cost=0.10, term="OnDemand")
+            line(
+                "Usage",
+                h,
+                end,
+                "AmazonEKS",
+                f"{prefix}-AmazonEKS-Hours:perCluster",
+                0.10,
+                0.10,
+                resource=f"arn:aws:eks:{region}:{INFERENCE_ACCOUNT}:cluster/{cluster}",
+                tags=shared,
+                region=region,
+                public_cost=0.10,
+                term="OnDemand",
+            )
             lcu = 0.0225 + 0.008 * rng.uniform(2, 12)
-            line("Usage", h, end, "AWSELB", f"{prefix}-LoadBalancerUsage", lcu, lcu,
-                 resource=f"arn:aws:elasticloadbalancing:{region}:{INFERENCE_ACCOUNT}:loadbalancer/app/{cluster}-gw",
-                 tags=shared, region=region, public_cost=lcu, term="OnDemand")
+            line(
+                "Usage",
+                h,
+                end,
+                "AWSELB",
+                f"{prefix}-LoadBalancerUsage",
+                lcu,
+                lcu,
+                resource=f"arn:aws:elasticloadbalancing:{region}:{INFERENCE_ACCOUNT}:loadbalancer/app/{cluster}-gw",
+                tags=shared,
+                region=region,
+                public_cost=lcu,
+                term="OnDemand",
+            )
         # Out of scope: the web application's servers and database.
         for i in range(3):
-            line("Usage", h, end, "AmazonEC2", "USE1-BoxUsage:m7i.2xlarge", 0.4032, 0.4032, account=WEB_ACCOUNT,
-                 resource=_rid("i-", "web", i), instance_type="m7i.2xlarge", public_cost=0.4032, term="OnDemand",
-                 tags={"team": "web"})
-        line("Usage", h, end, "AmazonRDS", "USE1-InstanceUsage:db.r6g.xlarge", 0.478, 0.478, account=WEB_ACCOUNT,
-             resource=f"arn:aws:rds:us-east-1:{WEB_ACCOUNT}:db:web-db", public_cost=0.478, term="OnDemand")
+            line(
+                "Usage",
+                h,
+                end,
+                "AmazonEC2",
+                "USE1-BoxUsage:m7i.2xlarge",
+                0.4032,
+                0.4032,
+                account=WEB_ACCOUNT,
+                resource=_rid("i-", "web", i),
+                instance_type="m7i.2xlarge",
+                public_cost=0.4032,
+                term="OnDemand",
+                tags={"team": "web"},
+            )
+        line(
+            "Usage",
+            h,
+            end,
+            "AmazonRDS",
+            "USE1-InstanceUsage:db.r6g.xlarge",
+            0.478,
+            0.478,
+            account=WEB_ACCOUNT,
+            resource=f"arn:aws:rds:us-east-1:{WEB_ACCOUNT}:db:web-db",
+            public_cost=0.478,
+            term="OnDemand",
+        )
 
     days = [period_start + timedelta(days=d) for d in range(spec.hours // 24)]
     for day in days:
@@ -265,38 +394,124 @@ def _write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
         per_day = 1.0 / len(days)
         for dep in aws_deployments:  # model weights volume, a multi-hour line tagged to the deployment
             cost = 500 * 0.08 * per_day
-            line("Usage", day, end, "AmazonEC2", f"{REGION_PREFIX[dep.region]}-EBS:VolumeUsage.gp3", cost, cost,
-                 resource=_rid("vol-", dep.name), tags={"cpt:deployment": dep.name, "cpt:cluster": dep.cluster},
-                 region=dep.region, amount=500 * per_day, unit="GB-Mo", public_cost=cost, term="OnDemand")
+            line(
+                "Usage",
+                day,
+                end,
+                "AmazonEC2",
+                f"{REGION_PREFIX[dep.region]}-EBS:VolumeUsage.gp3",
+                cost,
+                cost,
+                resource=_rid("vol-", dep.name),
+                tags={"cpt:deployment": dep.name, "cpt:cluster": dep.cluster},
+                region=dep.region,
+                amount=500 * per_day,
+                unit="GB-Mo",
+                public_cost=cost,
+                term="OnDemand",
+            )
         cost = 2048 * 0.023 * per_day  # model weights bucket, shared by the us-east-1 cluster
-        line("Usage", day, end, "AmazonS3", "USE1-TimedStorage-ByteHrs", cost, cost,
-             resource="acme-model-weights", tags={"cpt:shared": "eks-use1"}, amount=2048 * per_day, unit="GB-Mo",
-             public_cost=cost, term="OnDemand")
+        line(
+            "Usage",
+            day,
+            end,
+            "AmazonS3",
+            "USE1-TimedStorage-ByteHrs",
+            cost,
+            cost,
+            resource="acme-model-weights",
+            tags={"cpt:shared": "eks-use1"},
+            amount=2048 * per_day,
+            unit="GB-Mo",
+            public_cost=cost,
+            term="OnDemand",
+        )
         cost = 40_000 * 0.023 * per_day
-        line("Usage", day, end, "AmazonS3", "USE1-TimedStorage-ByteHrs", cost, cost, account=WEB_ACCOUNT,
-             resource="acme-data-lake", amount=40_000 * per_day, unit="GB-Mo", public_cost=cost, term="OnDemand")
+        line(
+            "Usage",
+            day,
+            end,
+            "AmazonS3",
+            "USE1-TimedStorage-ByteHrs",
+            cost,
+            cost,
+            account=WEB_ACCOUNT,
+            resource="acme-data-lake",
+            amount=40_000 * per_day,
+            unit="GB-Mo",
+            public_cost=cost,
+            term="OnDemand",
+        )
 
     # Monthly lines: RI fee (fully used, so no unused cost), an SLA credit that follows the 70B instance, a
     # promotional credit for the whole account, and tax.
     ri_fee = ri_hourly * spec.hours
-    line("RIFee", period_start, period_end, "AmazonEC2", "USW2-HeavyUsage:p4d.24xlarge", ri_fee, 0.0,
-         resource=ri_arn, region="us-west-2", amount=spec.hours, description="p4d.24xlarge reserved instance fee",
-         extra={"reservation_reservation_a_r_n": ri_arn,
-                "reservation_unused_amortized_upfront_fee_for_billing_period": 0.0,
-                "reservation_unused_recurring_fee": 0.0})
+    line(
+        "RIFee",
+        period_start,
+        period_end,
+        "AmazonEC2",
+        "USW2-HeavyUsage:p4d.24xlarge",
+        ri_fee,
+        0.0,
+        resource=ri_arn,
+        region="us-west-2",
+        amount=spec.hours,
+        description="p4d.24xlarge reserved instance fee",
+        extra={
+            "reservation_reservation_a_r_n": ri_arn,
+            "reservation_unused_amortized_upfront_fee_for_billing_period": 0.0,
+            "reservation_unused_recurring_fee": 0.0,
+        },
+    )
     sla_dep = DEPLOYMENTS[0]
-    line("Credit", period_start, period_end, "AmazonEC2", "USE1-BoxUsage:p5.48xlarge", SLA_CREDIT_USD,
-         SLA_CREDIT_USD, resource=_rid("i-", sla_dep.name, 1), region=sla_dep.region,
-         tags={"cpt:deployment": sla_dep.name, "cpt:cluster": sla_dep.cluster}, amount=0.0,
-         description="AWS Service Level Agreement credit")
-    line("Credit", period_start, period_end, "AmazonEC2", "Promotional credit", PROMO_CREDIT_USD,
-         PROMO_CREDIT_USD, account=WEB_ACCOUNT, region=None, amount=0.0, description="AWS Activate credit")
+    line(
+        "Credit",
+        period_start,
+        period_end,
+        "AmazonEC2",
+        "USE1-BoxUsage:p5.48xlarge",
+        SLA_CREDIT_USD,
+        SLA_CREDIT_USD,
+        resource=_rid("i-", sla_dep.name, 1),
+        region=sla_dep.region,
+        tags={"cpt:deployment": sla_dep.name, "cpt:cluster": sla_dep.cluster},
+        amount=0.0,
+        description="AWS Service Level Agreement credit",
+    )
+    line(
+        "Credit",
+        period_start,
+        period_end,
+        "AmazonEC2",
+        "Promotional credit",
+        PROMO_CREDIT_USD,
+        PROMO_CREDIT_USD,
+        account=WEB_ACCOUNT,
+        region=None,
+        amount=0.0,
+        description="AWS Activate credit",
+    )
     for account in (INFERENCE_ACCOUNT, WEB_ACCOUNT):
-        base = sum(r["line_item_unblended_cost"] for r in rows
-                   if r["line_item_usage_account_id"] == account and r["line_item_line_item_type"] != "Credit")
+        base = sum(
+            r["line_item_unblended_cost"]
+            for r in rows
+            if r["line_item_usage_account_id"] == account and r["line_item_line_item_type"] != "Credit"
+        )
         tax = round(base * AWS_TAX_RATE, 2)
-        line("Tax", period_start, period_end, "AmazonEC2", "Tax", tax, tax, account=account, region=None,
-             amount=0.0, description="Sales tax")
+        line(
+            "Tax",
+            period_start,
+            period_end,
+            "AmazonEC2",
+            "Tax",
+            tax,
+            tax,
+            account=account,
+            region=None,
+            amount=0.0,
+            description="Sales tax",
+        )
 
     table = pa.Table.from_pylist(rows, schema=_cur2_arrow_schema())
     path = out_dir / "aws" / "cur2" / "cpt-demo" / "data" / f"BILLING_PERIOD={spec.month}"
@@ -307,21 +522,34 @@ def _write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
 def _cur2_arrow_schema() -> pa.Schema:
     ts = pa.timestamp("us")
     fields = [
-        ("bill_billing_period_start_date", ts), ("bill_billing_period_end_date", ts),
-        ("bill_payer_account_id", pa.string()), ("bill_invoice_id", pa.string()),
-        ("line_item_usage_account_id", pa.string()), ("line_item_line_item_type", pa.string()),
-        ("line_item_usage_start_date", ts), ("line_item_usage_end_date", ts),
-        ("line_item_product_code", pa.string()), ("line_item_usage_type", pa.string()),
-        ("line_item_resource_id", pa.string()), ("line_item_usage_amount", pa.float64()),
-        ("line_item_unblended_cost", pa.float64()), ("line_item_line_item_description", pa.string()),
-        ("line_item_currency_code", pa.string()), ("line_item_availability_zone", pa.string()),
-        ("pricing_public_on_demand_cost", pa.float64()), ("pricing_term", pa.string()),
-        ("pricing_unit", pa.string()), ("product_instance_type", pa.string()),
-        ("product_region_code", pa.string()), ("product_sku", pa.string()),
+        ("bill_billing_period_start_date", ts),
+        ("bill_billing_period_end_date", ts),
+        ("bill_payer_account_id", pa.string()),
+        ("bill_invoice_id", pa.string()),
+        ("line_item_usage_account_id", pa.string()),
+        ("line_item_line_item_type", pa.string()),
+        ("line_item_usage_start_date", ts),
+        ("line_item_usage_end_date", ts),
+        ("line_item_product_code", pa.string()),
+        ("line_item_usage_type", pa.string()),
+        ("line_item_resource_id", pa.string()),
+        ("line_item_usage_amount", pa.float64()),
+        ("line_item_unblended_cost", pa.float64()),
+        ("line_item_line_item_description", pa.string()),
+        ("line_item_currency_code", pa.string()),
+        ("line_item_availability_zone", pa.string()),
+        ("pricing_public_on_demand_cost", pa.float64()),
+        ("pricing_term", pa.string()),
+        ("pricing_unit", pa.string()),
+        ("product_instance_type", pa.string()),
+        ("product_region_code", pa.string()),
+        ("product_sku", pa.string()),
         ("savings_plan_savings_plan_effective_cost", pa.float64()),
         ("savings_plan_savings_plan_a_r_n", pa.string()),
-        ("savings_plan_total_commitment_to_date", pa.float64()), ("savings_plan_used_commitment", pa.float64()),
-        ("reservation_effective_cost", pa.float64()), ("reservation_reservation_a_r_n", pa.string()),
+        ("savings_plan_total_commitment_to_date", pa.float64()),
+        ("savings_plan_used_commitment", pa.float64()),
+        ("reservation_effective_cost", pa.float64()),
+        ("reservation_reservation_a_r_n", pa.string()),
         ("reservation_unused_amortized_upfront_fee_for_billing_period", pa.float64()),
         ("reservation_unused_recurring_fee", pa.float64()),
         ("resource_tags", pa.map_(pa.string(), pa.string())),
@@ -330,9 +558,7 @@ def _cur2_arrow_schema() -> pa.Schema:
 
 
 def _gpu_count(instance_type: str) -> int:
-    return {"p5.48xlarge": 8, "p4d.24xlarge": 8, "g6e.xlarge": 1, "a3-highgpu-8g": 8, "g2-standard-8": 1}[
-        instance_type
-    ]
+    return {"p5.48xlarge": 8, "p4d.24xlarge": 8, "g6e.xlarge": 1, "a3-highgpu-8g": 8, "g2-standard-8": 1}[instance_type]
 
 
 # --- GCP billing export ----------------------------------------------------------------------------------
@@ -342,39 +568,69 @@ def _write_gcp_export(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
     rows: list[dict] = []
     invoice_month = spec.start.strftime("%Y%m")
     export_time = _iso(spec.end + timedelta(hours=6))
-    project = {"id": GCP_PROJECT, "number": "123456789012", "name": "ACME inference",
-               "labels": [{"key": "env", "value": "prod"}], "ancestry_numbers": "/987654321/123456789012/"}
+    project = {
+        "id": GCP_PROJECT,
+        "number": "123456789012",
+        "name": "ACME inference",
+        "labels": [{"key": "env", "value": "prod"}],
+        "ancestry_numbers": "/987654321/123456789012/",
+    }
 
-    def row(start: datetime, end: datetime, service: tuple[str, str], sku: tuple[str, str], cost: float,
-            *, labels: dict[str, str] | None = None, resource: str | None = None, machine: str | None = None,
-            credits: list[dict] | None = None, usage: tuple[float, str, float, str] = (0.0, "seconds", 0.0, "hour"),
-            cost_type: str = "regular", list_cost: float | None = None, region: str | None = "us-central1") -> None:
+    def row(
+        start: datetime,
+        end: datetime,
+        service: tuple[str, str],
+        sku: tuple[str, str],
+        cost: float,
+        *,
+        labels: dict[str, str] | None = None,
+        resource: str | None = None,
+        machine: str | None = None,
+        credits: list[dict] | None = None,
+        usage: tuple[float, str, float, str] = (0.0, "seconds", 0.0, "hour"),
+        cost_type: str = "regular",
+        list_cost: float | None = None,
+        region: str | None = "us-central1",
+    ) -> None:
         labels = labels or {}
         credits = credits or []
         system_labels = [{"key": "compute.googleapis.com/machine_spec", "value": machine}] if machine else []
-        rows.append({
-            "billing_account_id": GCP_BILLING_ACCOUNT,
-            "service": {"id": service[0], "description": service[1]},
-            "sku": {"id": sku[0], "description": sku[1]},
-            "usage_start_time": _iso(start),
-            "usage_end_time": _iso(end),
-            "project": project,
-            "labels": [{"key": k, "value": v} for k, v in sorted(labels.items())],
-            "system_labels": system_labels,
-            "location": {"location": region, "country": "US" if region else None, "region": region,
-                         "zone": f"{region}-a" if region and resource else None},
-            "resource": {"name": resource.rsplit("/", 1)[-1] if resource else None, "global_name": resource},
-            "export_time": export_time,
-            "cost": _r(cost),
-            "currency": "USD",
-            "currency_conversion_rate": 1.0,
-            "usage": {"amount": usage[0], "unit": usage[1], "amount_in_pricing_units": usage[2],
-                      "pricing_unit": usage[3]},
-            "credits": credits,
-            "invoice": {"month": invoice_month},
-            "cost_type": cost_type,
-            "cost_at_list": _r(cost if list_cost is None else list_cost),
-        })
+        rows.append(
+            {
+                "billing_account_id": GCP_BILLING_ACCOUNT,
+                "service": {"id": service[0], "description": service[1]},
+                "sku": {"id": sku[0], "description": sku[1]},
+                "usage_start_time": _iso(start),
+                "usage_end_time": _iso(end),
+                "project": project,
+                "labels": [{"key": k, "value": v} for k, v in sorted(labels.items())],
+                "system_labels": system_labels,
+                "location": {
+                    "location": region,
+                    "country": "US" if region else None,
+                    "region": region,
+                    "zone": f"{region}-a" if region and resource else None,
+                },
+                "resource": {
+                    "name": resource.rsplit("/", 1)[-1] if resource else None,
+                    "global_name": resource,
+                },
+                "export_time": export_time,
+                "cost": _r(cost),
+                "currency": "USD",
+                "currency_conversion_rate": 1.0,
+                "usage": {
+                    "amount": usage[0],
+                    "unit": usage[1],
+                    "amount_in_pricing_units": usage[2],
+                    "pricing_unit": usage[3],
+                },
+                "credits": credits,
+                "invoice": {"month": invoice_month},
+                "cost_type": cost_type,
+                "cost_at_list": _r(cost if list_cost is None else list_cost),
+            }
+        )
         net = _r(cost) + sum(c["amount"] for c in credits)
         truth.add_line("gcp", net, net, labels, tax=(cost_type == "tax"))
 
@@ -383,9 +639,15 @@ def _write_gcp_export(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
         start = spec.start + timedelta(hours=h)
         end = start + timedelta(hours=1)
         for dep in (d for d in DEPLOYMENTS if d.provider == "gcp"):
-            labels = {"cpt-deployment": dep.name, "cpt-cluster": dep.cluster, "goog-k8s-cluster-name": dep.cluster}
+            labels = {
+                "cpt-deployment": dep.name,
+                "cpt-cluster": dep.cluster,
+                "goog-k8s-cluster-name": dep.cluster,
+            }
             for i, tier in enumerate(dep.tiers):
-                resource = f"//compute.googleapis.com/projects/{GCP_PROJECT}/zones/us-central1-a/instances/{dep.name}-{i}"
+                resource = (
+                    f"//compute.googleapis.com/projects/{GCP_PROJECT}/zones/us-central1-a/instances/{dep.name}-{i}"
+                )
                 truth.gpu_hours[dep.name] += _gpu_count(dep.instance_type)
                 for sku_id, description, price in GCP_SKUS[dep.instance_type]:
                     cost = price * (GCP_SPOT_RATIO if tier == "spot" else 1.0)
@@ -394,27 +656,74 @@ def _write_gcp_export(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
                         sku_id = sku_id.replace("-OD", "-SPOT").replace("-CORE", "-SPOT-CORE")
                     credits = []
                     if tier == "committed_use":
-                        credits.append({"name": f"Committed use discount: {description}",
-                                        "amount": _r(-cost * GCP_CUD_DISCOUNT), "full_name": None,
-                                        "id": "cud-a3-1yr", "type": "COMMITTED_USAGE_DISCOUNT"})
-                    row(start, end, compute, (sku_id, description), cost, labels=labels, resource=resource,
-                        machine=dep.instance_type, credits=credits, usage=(3600.0, "seconds", 1.0, "hour"),
-                        list_cost=price)
+                        credits.append(
+                            {
+                                "name": f"Committed use discount: {description}",
+                                "amount": _r(-cost * GCP_CUD_DISCOUNT),
+                                "full_name": None,
+                                "id": "cud-a3-1yr",
+                                "type": "COMMITTED_USAGE_DISCOUNT",
+                            }
+                        )
+                    row(
+                        start,
+                        end,
+                        compute,
+                        (sku_id, description),
+                        cost,
+                        labels=labels,
+                        resource=resource,
+                        machine=dep.instance_type,
+                        credits=credits,
+                        usage=(3600.0, "seconds", 1.0, "hour"),
+                        list_cost=price,
+                    )
         # GKE cluster management fee, shared; a promotional credit on it follows it (and stays shared).
-        promo = [{"name": "Free trial credit", "amount": -0.05, "full_name": None, "id": "promo-1",
-                  "type": "PROMOTION"}] if h < 48 else []
-        row(start, end, ("CCD8-9BF1-090E", "Kubernetes Engine"), ("B561-BA7C-5B38", "Regional Kubernetes Clusters"),
-            0.10, labels={"cpt-shared": "gke-usc1", "goog-k8s-cluster-name": "gke-usc1"},
+        promo = (
+            [
+                {
+                    "name": "Free trial credit",
+                    "amount": -0.05,
+                    "full_name": None,
+                    "id": "promo-1",
+                    "type": "PROMOTION",
+                }
+            ]
+            if h < 48
+            else []
+        )
+        row(
+            start,
+            end,
+            ("CCD8-9BF1-090E", "Kubernetes Engine"),
+            ("B561-BA7C-5B38", "Regional Kubernetes Clusters"),
+            0.10,
+            labels={"cpt-shared": "gke-usc1", "goog-k8s-cluster-name": "gke-usc1"},
             resource=f"//container.googleapis.com/projects/{GCP_PROJECT}/locations/us-central1/clusters/gke-usc1",
-            credits=promo, usage=(3600.0, "seconds", 1.0, "hour"))
+            credits=promo,
+            usage=(3600.0, "seconds", 1.0, "hour"),
+        )
     for d in range(spec.hours // 24):
         start = spec.start + timedelta(days=d)
-        row(start, start + timedelta(days=1), ("24E6-581D-38E5", "BigQuery"),
-            ("3362-E469-6BEF", "Analysis (us-central1)"), 14.0 + (d % 7) * 1.5,
-            labels={"team": "analytics"}, usage=(3.1e12, "bytes", 2.8, "tebibyte"))
+        row(
+            start,
+            start + timedelta(days=1),
+            ("24E6-581D-38E5", "BigQuery"),
+            ("3362-E469-6BEF", "Analysis (us-central1)"),
+            14.0 + (d % 7) * 1.5,
+            labels={"team": "analytics"},
+            usage=(3.1e12, "bytes", 2.8, "tebibyte"),
+        )
     net_total = sum(r["cost"] + sum(c["amount"] for c in r["credits"]) for r in rows)
-    row(spec.start, spec.end, ("Tax", "Tax"), ("TAX-US", "Tax: US state sales tax"), round(net_total * GCP_TAX_RATE, 2),
-        cost_type="tax", region=None)
+    row(
+        spec.start,
+        spec.end,
+        ("Tax", "Tax"),
+        ("TAX-US", "Tax: US state sales tax"),
+        round(net_total * GCP_TAX_RATE, 2),
+        cost_type="tax",
+        region=None,
+    )
 
     path = out_dir / "gcp" / "billing_export" / f"invoice_month={invoice_month}"
     path.mkdir(parents=True, exist_ok=True)
@@ -445,7 +754,12 @@ def _write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
         hours = [spec.start + timedelta(hours=h) for h in range(spec.hours)]
         counts = rng.poisson([_hourly_rate(dep, ts, spec.scale) for ts in hours])
         n = int(counts.sum())
-        truth.tokens[dep.name] = {"requests": n, "input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0}
+        truth.tokens[dep.name] = {
+            "requests": n,
+            "input_tokens": 0,
+            "cached_input_tokens": 0,
+            "output_tokens": 0,
+        }
         if n == 0:
             continue
         mean_in, mean_out, ms_per_token, ttft_base = MODELS[dep.model]
@@ -462,24 +776,29 @@ def _write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
         teams = list(dep.teams)
         team = np.array(teams)[rng.choice(len(teams), n, p=list(dep.teams.values()))]
         ids = rng.integers(0, 2**63 - 1, n, dtype=np.int64)
-        frames.append(pl.DataFrame({
-            "id": [f"chatcmpl-{d_idx}{i:016x}" for i in ids.tolist()],
-            "created": started_us // 1_000_000,
-            "model": dep.model,
-            "prompt_tokens": input_tokens,
-            "completion_tokens": output_tokens,
-            "cached_tokens": cached,
-            "deployment": dep.name,
-            "team": team,
-            "region": dep.region,
-            "started_us": started_us,
-            "finished_us": finished_us,
-            "latency_ms": np.round(latency, 1),
-            "ttft_ms": np.round(ttft, 1),
-            "status": np.where(failed, "error", "success"),
-        }))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "id": [f"chatcmpl-{d_idx}{i:016x}" for i in ids.tolist()],
+                    "created": started_us // 1_000_000,
+                    "model": dep.model,
+                    "prompt_tokens": input_tokens,
+                    "completion_tokens": output_tokens,
+                    "cached_tokens": cached,
+                    "deployment": dep.name,
+                    "team": team,
+                    "region": dep.region,
+                    "started_us": started_us,
+                    "finished_us": finished_us,
+                    "latency_ms": np.round(latency, 1),
+                    "ttft_ms": np.round(ttft, 1),
+                    "status": np.where(failed, "error", "success"),
+                }
+            )
+        )
         truth.tokens[dep.name].update(
-            input_tokens=int(input_tokens.sum()), cached_input_tokens=int(cached.sum()),
+            input_tokens=int(input_tokens.sum()),
+            cached_input_tokens=int(cached.sum()),
             output_tokens=int(output_tokens.sum()),
         )
     requests = pl.concat(frames).sort("finished_us")

@@ -22,23 +22,27 @@ DAY_PATTERN = re.compile(r"(\d{4})/(\d{2})/(\d{2})/[^/]+\.jsonl(\.gz)?$")
 _RECORD_SCHEMA = {
     "id": pl.String(),
     "model": pl.String(),
-    "usage": pl.Struct({
-        "prompt_tokens": pl.Int64(),
-        "completion_tokens": pl.Int64(),
-        "prompt_tokens_details": pl.Struct({"cached_tokens": pl.Int64()}),
-    }),
-    "gateway": pl.Struct({
-        "deployment": pl.String(),
-        "team": pl.String(),
-        "api_key_hash": pl.String(),
-        "region": pl.String(),
-        "instance_id": pl.String(),
-        "started_at": pl.String(),
-        "finished_at": pl.String(),
-        "latency_ms": pl.Float64(),
-        "ttft_ms": pl.Float64(),
-        "status": pl.String(),
-    }),
+    "usage": pl.Struct(
+        {
+            "prompt_tokens": pl.Int64(),
+            "completion_tokens": pl.Int64(),
+            "prompt_tokens_details": pl.Struct({"cached_tokens": pl.Int64()}),
+        }
+    ),
+    "gateway": pl.Struct(
+        {
+            "deployment": pl.String(),
+            "team": pl.String(),
+            "api_key_hash": pl.String(),
+            "region": pl.String(),
+            "instance_id": pl.String(),
+            "started_at": pl.String(),
+            "finished_at": pl.String(),
+            "latency_ms": pl.Float64(),
+            "ttft_ms": pl.Float64(),
+            "status": pl.String(),
+        }
+    ),
 }
 MAX_TOKENS_PER_REQUEST = 10_000_000  # above this a count is a logging bug, not a request
 
@@ -74,7 +78,9 @@ def parse_gateway_log(path: Path, source_file: str) -> ParsedLog:
         gw.struct.field("region").alias("region"),
         gw.struct.field("instance_id").alias("instance_id"),
         usage.struct.field("prompt_tokens").alias("input_tokens"),
-        usage.struct.field("prompt_tokens_details").struct.field("cached_tokens").fill_null(0)
+        usage.struct.field("prompt_tokens_details")
+        .struct.field("cached_tokens")
+        .fill_null(0)
         .alias("cached_input_tokens"),
         usage.struct.field("completion_tokens").alias("output_tokens"),
         gw.struct.field("status").alias("status"),
@@ -85,15 +91,20 @@ def parse_gateway_log(path: Path, source_file: str) -> ParsedLog:
     )
     tokens = ("input_tokens", "cached_input_tokens", "output_tokens")
     reason = (
-        pl.when(pl.col("request_id").is_null()).then(pl.lit("missing request id"))
-        .when(pl.col("finished_at").is_null()).then(pl.lit("missing or invalid finished_at"))
-        .when(pl.col("deployment").is_null() & pl.col("model").is_null()).then(pl.lit("no deployment or model"))
+        pl.when(pl.col("request_id").is_null())
+        .then(pl.lit("missing request id"))
+        .when(pl.col("finished_at").is_null())
+        .then(pl.lit("missing or invalid finished_at"))
+        .when(pl.col("deployment").is_null() & pl.col("model").is_null())
+        .then(pl.lit("no deployment or model"))
         .when(pl.any_horizontal([pl.col(c).is_null() for c in ("input_tokens", "output_tokens")]))
         .then(pl.lit("missing token counts"))
-        .when(pl.any_horizontal([pl.col(c) < 0 for c in tokens])).then(pl.lit("negative token count"))
+        .when(pl.any_horizontal([pl.col(c) < 0 for c in tokens]))
+        .then(pl.lit("negative token count"))
         .when(pl.any_horizontal([pl.col(c) > MAX_TOKENS_PER_REQUEST for c in tokens]))
         .then(pl.lit("absurd token count"))
-        .when(pl.col("cached_input_tokens") > pl.col("input_tokens")).then(pl.lit("cached exceeds input tokens"))
+        .when(pl.col("cached_input_tokens") > pl.col("input_tokens"))
+        .then(pl.lit("cached exceeds input tokens"))
     )
     checked = frame.with_columns(reason.alias("reason"))
     good = checked.filter(pl.col("reason").is_null())

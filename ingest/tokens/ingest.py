@@ -54,15 +54,30 @@ def ingest_gateway_day(source: Source, prefix: str, landing: LandingZone, bronze
     write_partition(quarantine, bronze_root, QUARANTINE_TABLE, partition, QUARANTINE_SCHEMA)
     delivery = delivery_id_of([(obj.key, checksum) for obj, checksum, _ in manifest])
     now = datetime.now(UTC).isoformat()
-    landing.record([
-        LandedFile(f"tokens/{gateway.FORMAT}", source.name, obj.key, obj.size, checksum, delivery, now,
-                   f"(not copied: {rows} rows parsed)")
-        for obj, checksum, rows in manifest
-    ])
+    landing.record(
+        [
+            LandedFile(
+                f"tokens/{gateway.FORMAT}",
+                source.name,
+                obj.key,
+                obj.size,
+                checksum,
+                delivery,
+                now,
+                f"(not copied: {rows} rows parsed)",
+            )
+            for obj, checksum, rows in manifest
+        ]
+    )
     rows_in = sum(p.rows_in for p in parsed)
     if rows_in != requests.height + quarantine.height:  # the promise, checked on every run
         raise AssertionError(f"{day}: {rows_in} rows in != {requests.height} loaded + {quarantine.height} quarantined")
     return TokenLoad(
-        day.isoformat(), len(objects), rows_in, requests.height, quarantine.height,
-        int(requests["input_tokens"].sum()), int(requests["output_tokens"].sum()),
+        day.isoformat(),
+        len(objects),
+        rows_in,
+        requests.height,
+        quarantine.height,
+        int(requests["input_tokens"].sum()),
+        int(requests["output_tokens"].sum()),
     )

@@ -31,7 +31,11 @@ def inference_requests(
     while day < window.end.date():
         loads.append(
             ingest_gateway_day(
-                deliveries.source(), deliveries.gateway_logs_prefix, warehouse.landing, warehouse.layout.bronze, day
+                deliveries.source(),
+                deliveries.gateway_logs_prefix,
+                warehouse.landing,
+                warehouse.layout.bronze,
+                day,
             )
         )
         day += timedelta(days=1)

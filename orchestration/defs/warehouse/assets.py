@@ -9,7 +9,14 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from ingest.publish import publish
 from orchestration.resources import WarehouseResource, dbt_project
 
-MARTS = ["fct_cpt_daily", "fct_deployment_hours", "dim_deployments", "dim_teams", "dim_models", "dim_hardware"]
+MARTS = [
+    "fct_cpt_daily",
+    "fct_deployment_hours",
+    "dim_deployments",
+    "dim_teams",
+    "dim_models",
+    "dim_hardware",
+]
 
 
 class CptDbtTranslator(DagsterDbtTranslator):

@@ -1,7 +1,7 @@
 """Money checks that run on every build. Blocking: a failure stops the warehouse from being published."""
 
-import duckdb
 import dagster as dg
+import duckdb
 
 from ingest.reconcile import RELATIVE_TOLERANCE, conservation_by_month
 from orchestration.resources import WarehouseResource

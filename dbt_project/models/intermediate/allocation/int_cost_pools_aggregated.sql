@@ -25,7 +25,7 @@ pool_cost as (
         region,
         pricing_tier,
         hardware,
-        sum(effective_cost) as pool_cost,
+        {{ exact_sum("effective_cost") }} as pool_cost,
         count(*) as billing_lines
     from lines
     group by deployment, cost_hour, region, pricing_tier, hardware
@@ -50,7 +50,7 @@ resource_gpu_hours as (
 
 pool_gpu_hours as (
 
-    select deployment, cost_hour, region, pricing_tier, hardware, sum(gpu_hours) as gpu_hours
+    select deployment, cost_hour, region, pricing_tier, hardware, {{ exact_sum("gpu_hours") }} as gpu_hours
     from resource_gpu_hours
     group by deployment, cost_hour, region, pricing_tier, hardware
 

@@ -19,7 +19,7 @@ pools as (
 
 pool_shared as (
 
-    select deployment, cost_hour, region, pricing_tier, hardware, sum(shared_cost) as shared_cost
+    select deployment, cost_hour, region, pricing_tier, hardware, {{ exact_sum("shared_cost") }} as shared_cost
     from {{ ref('int_shared_costs_spread') }}
     where deployment is not null
     group by deployment, cost_hour, region, pricing_tier, hardware
@@ -59,7 +59,7 @@ usage as (
 
 deployment_hour_usage as (
 
-    select deployment, usage_hour, sum(weighted_tokens) as weighted_tokens
+    select deployment, usage_hour, {{ exact_sum("weighted_tokens") }} as weighted_tokens
     from usage
     group by deployment, usage_hour
 
@@ -67,7 +67,7 @@ deployment_hour_usage as (
 
 deployment_hour_capacity as (
 
-    select deployment, cost_hour, sum(gpu_hours) as gpu_hours, count(*) as pools
+    select deployment, cost_hour, {{ exact_sum("gpu_hours") }} as gpu_hours, count(*) as pools
     from pools
     group by deployment, cost_hour
 
@@ -75,7 +75,7 @@ deployment_hour_capacity as (
 
 monthly_usage as (
 
-    select deployment, usage_month, team, model, sum(weighted_tokens) as weighted_tokens
+    select deployment, usage_month, team, model, {{ exact_sum("weighted_tokens") }} as weighted_tokens
     from usage
     group by deployment, usage_month, team, model
 
@@ -83,7 +83,7 @@ monthly_usage as (
 
 monthly_usage_total as (
 
-    select deployment, usage_month, sum(weighted_tokens) as weighted_tokens
+    select deployment, usage_month, {{ exact_sum("weighted_tokens") }} as weighted_tokens
     from monthly_usage
     group by deployment, usage_month
 

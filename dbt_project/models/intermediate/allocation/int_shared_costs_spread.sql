@@ -7,7 +7,7 @@ with
 
 shared as (
 
-    select shared_cluster as cluster, cost_hour, region, sum(effective_cost) as shared_cost
+    select shared_cluster as cluster, cost_hour, region, {{ exact_sum("effective_cost") }} as shared_cost
     from {{ ref('int_billing_lines_spread_hourly') }}
     where scope = 'shared'
     group by shared_cluster, cost_hour, region
@@ -26,7 +26,7 @@ gpu_pools as (
 
 cluster_gpu_cost as (
 
-    select cluster, cost_hour, sum(pool_cost) as gpu_cost
+    select cluster, cost_hour, {{ exact_sum("pool_cost") }} as gpu_cost
     from gpu_pools
     group by cluster, cost_hour
 
@@ -41,7 +41,7 @@ spread as (
         gpu_pools.pricing_tier,
         gpu_pools.hardware,
         shared.cluster,
-        sum(shared.shared_cost * gpu_pools.pool_cost / cluster_gpu_cost.gpu_cost) as shared_cost
+        {{ exact_sum("shared.shared_cost * gpu_pools.pool_cost / cluster_gpu_cost.gpu_cost") }} as shared_cost
     from shared
     inner join cluster_gpu_cost
         on shared.cluster = cluster_gpu_cost.cluster and shared.cost_hour = cluster_gpu_cost.cost_hour

@@ -7,10 +7,10 @@ select
     model,
     max(region) as region,
     count(*) as requests,
-    sum(input_tokens) as input_tokens,
-    sum(cached_input_tokens) as cached_input_tokens,
-    sum(output_tokens) as output_tokens,
-    sum(weighted_tokens) as weighted_tokens,
-    sum(latency_ms) / 1000.0 as request_seconds
+    {{ exact_sum("input_tokens") }} as input_tokens,
+    {{ exact_sum("cached_input_tokens") }} as cached_input_tokens,
+    {{ exact_sum("output_tokens") }} as output_tokens,
+    {{ exact_sum("weighted_tokens") }} as weighted_tokens,
+    {{ exact_sum("latency_ms") }} / 1000.0 as request_seconds
 from {{ ref('stg_tokens__inference_requests') }}
 group by deployment, usage_hour, team, model

@@ -20,15 +20,15 @@ daily as (
         region,
         pricing_tier,
         hardware,
-        sum(requests) as requests,
-        sum(input_tokens) as input_tokens,
-        sum(cached_input_tokens) as cached_input_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(gpu_hours) as gpu_hours,
-        sum(allocated_cost) as allocated_cost,
-        sum(idle_cost) as idle_cost,
-        sum(shared_cost) as shared_cost,
-        sum(unallocated_cost) as unallocated_cost
+        {{ exact_sum("requests") }} as requests,
+        {{ exact_sum("input_tokens") }} as input_tokens,
+        {{ exact_sum("cached_input_tokens") }} as cached_input_tokens,
+        {{ exact_sum("output_tokens") }} as output_tokens,
+        {{ exact_sum("gpu_hours") }} as gpu_hours,
+        {{ exact_sum("allocated_cost") }} as allocated_cost,
+        {{ exact_sum("idle_cost") }} as idle_cost,
+        {{ exact_sum("shared_cost") }} as shared_cost,
+        {{ exact_sum("unallocated_cost") }} as unallocated_cost
     from allocation
     group by cast(cost_hour as date), deployment, model, team, region, pricing_tier, hardware
 

@@ -4,18 +4,18 @@ select
     allocation.deployment,
     allocation.cost_hour as usage_hour,
     cast(allocation.cost_hour as date) as usage_date,
-    sum(allocation.direct_cost) as direct_cost,
-    sum(allocation.overhead_cost) as shared_cost,
-    sum(allocation.direct_cost + allocation.overhead_cost) as total_cost,
-    sum(allocation.idle_cost) as idle_cost,
-    sum(allocation.unallocated_cost) as unallocated_cost,
-    sum(allocation.requests) as requests,
-    sum(allocation.input_tokens) as input_tokens,
-    sum(allocation.cached_input_tokens) as cached_input_tokens,
-    sum(allocation.output_tokens) as output_tokens,
-    sum(allocation.weighted_tokens) as weighted_tokens,
-    sum(allocation.gpu_hours) as gpu_hours,
-    sum(allocation.weighted_tokens) > 0 as is_busy
+    {{ exact_sum("allocation.direct_cost") }} as direct_cost,
+    {{ exact_sum("allocation.overhead_cost") }} as shared_cost,
+    {{ exact_sum("allocation.direct_cost + allocation.overhead_cost") }} as total_cost,
+    {{ exact_sum("allocation.idle_cost") }} as idle_cost,
+    {{ exact_sum("allocation.unallocated_cost") }} as unallocated_cost,
+    {{ exact_sum("allocation.requests") }} as requests,
+    {{ exact_sum("allocation.input_tokens") }} as input_tokens,
+    {{ exact_sum("allocation.cached_input_tokens") }} as cached_input_tokens,
+    {{ exact_sum("allocation.output_tokens") }} as output_tokens,
+    {{ exact_sum("allocation.weighted_tokens") }} as weighted_tokens,
+    {{ exact_sum("allocation.gpu_hours") }} as gpu_hours,
+    {{ exact_sum("allocation.weighted_tokens") }} > 0 as is_busy
 from {{ ref('int_pool_costs_allocated') }} as allocation
 where allocation.allocation_basis <> 'unplaced_shared'
 group by allocation.deployment, allocation.cost_hour

@@ -1,0 +1,127 @@
+import json
+from datetime import date
+
+import polars as pl
+
+from ingest.landing.sources import LocalFolderSource
+from ingest.landing.zone import LandingZone
+from ingest.tokens.gateway import parse_gateway_log
+from ingest.tokens.ingest import ingest_gateway_day
+
+CANARY = "CANARY-prompt-text-7f3a"
+
+
+def _record(i: int, **override) -> dict:
+    record = {
+        "id": f"req-{i}",
+        "object": "chat.completion",
+        "model": "llama-3.1-8b-instruct",
+        "messages": [{"role": "user", "content": CANARY}],
+        "choices": [{"message": {"role": "assistant", "content": CANARY}}],
+        "usage": {
+            "prompt_tokens": 100,
+            "completion_tokens": 20,
+            "total_tokens": 120,
+            "prompt_tokens_details": {"cached_tokens": 40},
+        },
+        "gateway": {
+            "deployment": "d1",
+            "team": "search",
+            "api_key_hash": "abc",
+            "region": "us-east-1",
+            "instance_id": None,
+            "started_at": "2026-10-03T10:00:00Z",
+            "finished_at": "2026-10-03T10:00:02.5Z",
+            "latency_ms": 2500.0,
+            "ttft_ms": 80.0,
+            "status": "success",
+        },
+    }
+    for key, value in override.items():
+        if key == "cached_tokens":
+            record["usage"]["prompt_tokens_details"]["cached_tokens"] = value
+        elif key in record["usage"]:
+            record["usage"][key] = value
+        elif key in record["gateway"]:
+            record["gateway"][key] = value
+        else:
+            record[key] = value
+    return record
+
+
+def _write_log(path, records):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_good_records_load_and_bad_ones_are_quarantined_with_reasons(tmp_path):
+    records = [
+        _record(1),
+        _record(2, team=None),
+        _record(3, id=None),
+        _record(4, completion_tokens=-5),
+        _record(5, finished_at="not a time"),
+        _record(6, prompt_tokens=50_000_000),
+        _record(7, cached_tokens=500),
+    ]
+    path = tmp_path / "log.jsonl"
+    _write_log(path, records)
+    parsed = parse_gateway_log(path, "logs/log.jsonl")
+
+    assert parsed.rows_in == 7 == parsed.requests.height + parsed.quarantine.height
+    assert parsed.requests["request_id"].to_list() == ["req-1", "req-2"]
+    assert parsed.requests["team"].to_list() == ["search", "unattributed"]
+    assert parsed.requests["cached_input_tokens"].to_list() == [40, 40]
+    assert parsed.requests["finished_at"][0].isoformat() == "2026-10-03T10:00:02.500000"
+    reasons = dict(zip(parsed.quarantine["source_row"].to_list(), parsed.quarantine["reason"].to_list(), strict=True))
+    assert reasons == {
+        3: "missing request id",
+        4: "negative token count",
+        5: "missing or invalid finished_at",
+        6: "absurd token count",
+        7: "cached exceeds input tokens",
+    }
+
+
+def test_prompt_and_completion_text_never_reach_disk(tmp_path):
+    source_dir = tmp_path / "src"
+    _write_log(
+        source_dir / "gw" / "2026" / "10" / "03" / "gateway-20261003.jsonl",
+        [_record(i) for i in range(20)] + [_record(99, id=None)],
+    )
+    load = ingest_gateway_day(
+        LocalFolderSource(source_dir),
+        "gw",
+        LandingZone(tmp_path / "landing"),
+        tmp_path / "bronze",
+        date(2026, 10, 3),
+    )
+    assert (load.rows_in, load.rows_loaded, load.rows_quarantined) == (21, 20, 1)
+    for path in (tmp_path / "landing").rglob("*"):
+        if path.is_file():
+            assert CANARY.encode() not in path.read_bytes(), path
+    for path in (tmp_path / "bronze").rglob("*.parquet"):
+        frame = pl.read_parquet(path)
+        for column in frame.columns:
+            if frame[column].dtype == pl.String:
+                assert not frame[column].str.contains(CANARY).any(), (path, column)
+    manifest = (tmp_path / "landing" / "tokens" / "gateway_jsonl" / "_manifest.jsonl").read_text()
+    assert "gateway-20261003.jsonl" in manifest and "not copied" in manifest
+
+
+def test_sample_logs_parse_to_the_generated_token_counts(sample_month, tmp_path):
+    root, truth = sample_month
+    totals = {"requests": 0, "output_tokens": 0}
+    for day in range(1, 32):
+        load = ingest_gateway_day(
+            LocalFolderSource(root),
+            "tokens/gateway",
+            LandingZone(tmp_path / "l"),
+            tmp_path / "b",
+            date(2026, 10, day),
+        )
+        assert load.rows_quarantined == 0
+        totals["requests"] += load.rows_loaded
+        totals["output_tokens"] += load.output_tokens
+    assert totals["requests"] == sum(t["requests"] for t in truth["tokens"].values())
+    assert totals["output_tokens"] == sum(t["output_tokens"] for t in truth["tokens"].values())

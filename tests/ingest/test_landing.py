@@ -1,0 +1,39 @@
+import hashlib
+
+import pytest
+
+from ingest.landing.sources import LocalFolderSource, SourceObject, UnsafeKeyError, safe_relative_key
+from ingest.landing.zone import LandingError, LandingZone
+
+
+@pytest.mark.parametrize("key", ["../etc/passwd", "/etc/passwd", "a/../../b", "a\\..\\b", ""])
+def test_keys_that_escape_the_landing_folder_are_refused(key):
+    with pytest.raises(UnsafeKeyError, match="escape the landing folder"):
+        safe_relative_key(key)
+
+
+def test_landing_copies_exactly_with_checksum_and_leaves_no_temporary_file(tmp_path):
+    source_dir = tmp_path / "src"
+    (source_dir / "exports" / "m").mkdir(parents=True)
+    payload = b"line_item,cost\n1,2.5\n" * 1000
+    (source_dir / "exports" / "m" / "part-1.csv").write_bytes(payload)
+    source = LocalFolderSource(source_dir)
+    zone = LandingZone(tmp_path / "landing")
+
+    files = zone.land_delivery(source, source.list_objects("exports"), "billing/test")
+
+    assert len(files) == 1
+    landed = tmp_path / "landing" / "billing" / "test" / "exports" / "m" / "part-1.csv"
+    assert landed.read_bytes() == payload
+    assert files[0].sha256 == hashlib.sha256(payload).hexdigest()
+    assert zone.manifest("billing/test") == files
+    assert not list(landed.parent.glob(".landing-*"))
+
+
+def test_a_short_read_is_an_error_and_nothing_is_landed(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "f.csv").write_bytes(b"abc")
+    zone = LandingZone(tmp_path / "landing")
+    with pytest.raises(LandingError, match="listed 10 bytes, received 3"):
+        zone.land(LocalFolderSource(tmp_path / "src"), SourceObject("f.csv", 10), "billing/x")
+    assert not any(p.is_file() for p in (tmp_path / "landing").rglob("*"))

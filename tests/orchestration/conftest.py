@@ -1,0 +1,15 @@
+import pytest
+
+
+@pytest.fixture
+def cpt_env(tmp_path, monkeypatch):
+    """Point the Dagster resources, the dbt profile and the Dagster instance at a fresh folder."""
+    data = tmp_path / "data"
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("CPT_DATA_DIR", str(data))
+    monkeypatch.setenv("CPT_SOURCE_DIR", str(tmp_path / "source"))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return data

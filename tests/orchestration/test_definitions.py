@@ -1,0 +1,66 @@
+import dagster as dg
+
+from orchestration.definitions import defs
+
+INGEST = {"billing_line_items", "inference_requests"}
+DBT = {
+    "hardware_specs",
+    "stg_billing__line_items",
+    "stg_tokens__inference_requests",
+    "int_billing_lines_scoped",
+    "int_billing_lines_spread_hourly",
+    "int_deployments_resolved",
+    "int_cost_pools_aggregated",
+    "int_shared_costs_spread",
+    "int_token_usage_aggregated",
+    "int_pool_costs_allocated",
+    "fct_cpt_daily",
+    "fct_deployment_hours",
+    "dim_deployments",
+    "dim_teams",
+    "dim_models",
+    "dim_hardware",
+}
+
+
+def _keys(keys) -> set[str]:
+    return {k.to_user_string() for k in keys}
+
+
+def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    assert _keys(graph.get_all_asset_keys()) == INGEST | DBT | {"published_warehouse"}
+
+    def parents(key: str) -> set[str]:
+        return _keys(graph.get(dg.AssetKey(key)).parent_keys)
+
+    assert parents("stg_billing__line_items") == {"billing_line_items"}
+    assert parents("stg_tokens__inference_requests") == {"inference_requests"}
+    assert "int_pool_costs_allocated" in parents("fct_cpt_daily")
+    assert parents("published_warehouse") == {
+        "fct_cpt_daily",
+        "fct_deployment_hours",
+        "dim_deployments",
+        "dim_teams",
+        "dim_models",
+        "dim_hardware",
+    }
+    assert graph.get(dg.AssetKey("inference_requests")).partitions_def is not None
+    assert graph.get(dg.AssetKey("fct_cpt_daily")).group_name == "warehouse_marts"
+
+
+def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
+    graph = defs.resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    assert ("fct_cpt_daily", "in_scope_cost_is_conserved") in checks
+    assert ("fct_cpt_daily", "assert_in_scope_cost_conserved") in checks
+    assert ("fct_cpt_daily", "assert_tokens_conserved") in checks
+    spec = next(s for s in defs.asset_checks[0].check_specs if s.name == "in_scope_cost_is_conserved")
+    assert spec.blocking
+
+
+def test_daily_schedule_runs_the_refresh_job_for_yesterday(cpt_env):
+    schedule = defs.get_schedule_def("daily_refresh_schedule")
+    assert schedule.cron_schedule == "0 3 * * *"
+    assert schedule.job_name == "daily_refresh"

@@ -1,0 +1,125 @@
+"""The real pipeline (Dagster job → ingest → dbt build and tests → checks → publish) on a generated month,
+held to the figures the generator wrote down itself."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from ingest.paths import DataLayout
+from ingest.reconcile import conservation_by_month
+from ingest.sample.fleet import DEPLOYMENTS, MODELS, TEAMS
+from orchestration.cli import app
+
+pytestmark = pytest.mark.slow
+
+
+def _run(monkeypatch, data_dir, source_dir, home) -> None:
+    monkeypatch.setenv("CPT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CPT_SOURCE_DIR", str(source_dir))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    result = CliRunner().invoke(app, ["run", "--month", "2026-10"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def pipeline(sample_month, tmp_path_factory):
+    root, truth = sample_month
+    data_dir, home = tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        _run(mp, data_dir, root, home)
+        layout = DataLayout(data_dir)
+        with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+            first = con.sql("select * from fct_cpt_daily").pl()
+        yield layout, truth, first, (mp, data_dir, root, home)
+
+
+def _query(layout: DataLayout, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        return con.sql(sql).pl()
+
+
+def test_conservation_holds_and_matches_the_generated_in_scope_cost(pipeline):
+    layout, truth, _, _ = pipeline
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        months = conservation_by_month(con)
+    assert [m.month for m in months] == ["2026-10"]
+    assert months[0].holds
+    assert months[0].in_scope_cost == pytest.approx(truth["in_scope_effective_usd"], rel=1e-9)
+    assert months[0].charged == pytest.approx(truth["in_scope_effective_usd"], rel=1e-9)
+
+
+def test_cost_tokens_and_gpu_hours_per_deployment_equal_the_truth(pipeline):
+    layout, truth, _, _ = pipeline
+    per_deployment = _query(
+        layout,
+        "select deployment, sum(direct_cost) as cost, sum(gpu_hours) as gpu_hours, sum(requests) as requests, "
+        "sum(input_tokens) as input_tokens, sum(cached_input_tokens) as cached, sum(output_tokens) as output "
+        "from fct_deployment_hours group by deployment",
+    )
+    rows = {r["deployment"]: r for r in per_deployment.to_dicts()}
+    assert set(rows) == set(truth["deployment_cost_usd"])
+    for name, cost in truth["deployment_cost_usd"].items():
+        tokens = truth["tokens"][name]
+        assert rows[name]["cost"] == pytest.approx(cost, rel=1e-9), name
+        assert rows[name]["gpu_hours"] == pytest.approx(truth["gpu_hours"][name], rel=1e-9), name
+        assert rows[name]["requests"] == pytest.approx(tokens["requests"], rel=1e-9), name
+        assert rows[name]["input_tokens"] == pytest.approx(tokens["input_tokens"], rel=1e-9), name
+        assert rows[name]["cached"] == pytest.approx(tokens["cached_input_tokens"], rel=1e-9), name
+        assert rows[name]["output"] == pytest.approx(tokens["output_tokens"], rel=1e-9), name
+
+
+def test_shared_overhead_per_cluster_equals_the_truth(pipeline):
+    layout, truth, _, _ = pipeline
+    shared = _query(
+        layout,
+        "select d.cluster, sum(h.shared_cost) as shared from fct_deployment_hours h "
+        "join dim_deployments d using (deployment) group by d.cluster",
+    )
+    got = {r["cluster"]: r["shared"] for r in shared.to_dicts()}
+    assert got == pytest.approx(truth["shared_cost_usd"], rel=1e-9)
+
+
+def test_every_dimension_of_the_cpt_facts_is_populated(pipeline):
+    _, _, facts, _ = pipeline
+    key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]
+    assert facts.select(key).null_count().sum_horizontal().item() == 0
+    assert set(facts["deployment"]) >= {d.name for d in DEPLOYMENTS}
+    assert set(facts["model"]) - {"(none)"} == set(MODELS)
+    assert set(facts["team"]) - {"unallocated"} == set(TEAMS)
+    assert set(facts["region"]) >= {"us-east-1", "us-west-2", "us-central1"}
+    assert set(facts["pricing_tier"]) >= {"on_demand", "spot", "reserved", "savings_plan", "committed_use"}
+    assert set(facts["hardware"]) >= {
+        "p5.48xlarge",
+        "p4d.24xlarge",
+        "g6e.xlarge",
+        "a3-highgpu-8g",
+        "g2-standard-8",
+    }
+    assert facts["usage_date"].n_unique() == 31
+    busy = facts.filter(pl.col("output_tokens") > 0)
+    assert (busy["cpt_micro_usd_per_output_token"] > 0).all()
+
+
+def test_a_quiet_deployment_is_charged_idle_to_its_month_users(pipeline):
+    _, _, facts, _ = pipeline
+    quiet = next(d for d in DEPLOYMENTS if d.quiet_days)
+    days = facts.filter(
+        (pl.col("deployment") == quiet.name) & pl.col("usage_date").dt.day().is_in(list(quiet.quiet_days))
+    )
+    assert days["requests"].sum() == 0
+    assert days["idle_cost"].sum() > 0 and days["allocated_cost"].sum() == 0
+    assert set(days["team"]) == set(quiet.teams)
+
+
+def test_a_second_run_is_idempotent(pipeline):
+    layout, _, first, (mp, data_dir, root, home) = pipeline
+    _run(mp, data_dir, root, home)
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        second = con.sql("select * from fct_cpt_daily").pl()
+    key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]
+    assert second.sort(key).equals(first.sort(key))
+    bronze = sorted(p.relative_to(layout.bronze).as_posix() for p in layout.bronze.rglob("*.parquet"))
+    assert sum(1 for p in bronze if p.startswith("billing_line_items/format=")) == 2

@@ -31,14 +31,17 @@ class MonthConservation:
         return abs(self.difference) <= RELATIVE_TOLERANCE * max(abs(self.in_scope_cost), 1.0)
 
 
+# Sums as DECIMAL(38, 18), like the models' exact_sum: the figures do not depend on row order.
 _CONSERVATION_SQL = """
 with billed as (
-    select strftime(date_trunc('month', cost_hour), '%Y-%m') as month, sum(effective_cost) as in_scope_cost
+    select strftime(date_trunc('month', cost_hour), '%Y-%m') as month,
+           sum(effective_cost::decimal(38, 18))::double as in_scope_cost
     from int_billing_lines_spread_hourly group by 1
 ), charged as (
     select strftime(date_trunc('month', usage_date), '%Y-%m') as month,
-           sum(allocated_cost) as allocated, sum(idle_cost) as idle,
-           sum(shared_cost) as shared, sum(unallocated_cost) as unallocated
+           sum(allocated_cost::decimal(38, 18))::double as allocated, sum(idle_cost::decimal(38, 18))::double as idle,
+           sum(shared_cost::decimal(38, 18))::double as shared,
+           sum(unallocated_cost::decimal(38, 18))::double as unallocated
     from fct_cpt_daily group by 1
 )
 select coalesce(billed.month, charged.month), coalesce(in_scope_cost, 0), coalesce(allocated, 0),

@@ -1,15 +1,15 @@
-"""Billing deliveries → landing → bronze ``billing_line_items`` (FOCUS columns), one month at a time.
+"""Billing deliveries → landing zone → a bronze billing table (FOCUS columns), one delivery at a time.
 
-A format names its rule set, how its files group into billing periods, and how to read them into the typed
-source frame the rules expect. A delivery (all files of one period) replaces that period's bronze partition:
-re-deliveries never append, and an unchanged delivery is skipped.
+A *format* names its rule set and how to read its files into the typed frame the rules expect. A *delivery* is
+what a provider delivers for one billing period: its data objects and, where the provider gives one, its id
+(AWS executionId / assemblyId). Loading a delivery replaces its bronze partition whole — re-deliveries never
+append — and a delivery already in bronze is skipped before anything is downloaded.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -18,24 +18,21 @@ import polars as pl
 from ingest.bronze import partition_path, write_partition
 from ingest.focus import BRONZE_BILLING_SCHEMA, Focus
 from ingest.landing.sources import Source, SourceObject
-from ingest.landing.zone import LandingZone, delivery_id_of
+from ingest.landing.zone import LandingZone
 from ingest.mapping import MappingError, RuleSet, apply_rules, load_rules
 
-TABLE = "billing_line_items"
 SUPPORTED_CURRENCIES = frozenset({"USD"})
 
 
 class BillingFileError(ValueError):
-    """A billing file that cannot be read or mapped; the message names the file and the problem."""
+    """A delivery that cannot be read or mapped; the message names the file and the problem."""
 
 
 @dataclass(frozen=True)
 class BillingFormat:
-    name: str  # also the bronze partition value "format=<name>"
+    name: str
     provider: str
     rules_file: Path
-    period_pattern: re.Pattern[str]  # group 1: YYYY-MM or YYYYMM
-    file_suffixes: tuple[str, ...]
     read: Callable[[list[Path], RuleSet], pl.DataFrame]
 
     @property
@@ -46,6 +43,20 @@ class BillingFormat:
 @cache
 def _load_rules_cached(path: Path) -> RuleSet:
     return load_rules(path)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    format: BillingFormat
+    billing_period: str  # YYYY-MM
+    data_keys: tuple[str, ...]
+    partition: dict[str, str] = field(default_factory=dict)  # bronze partition keys besides billing_period
+    delivery_id: str | None = None  # the provider's id; None: a digest of the landed files' checksums
+    manifest_key: str | None = None
+
+    @property
+    def bronze_partition(self) -> dict[str, str]:
+        return {**self.partition, "billing_period": self.billing_period}
 
 
 @dataclass(frozen=True)
@@ -60,24 +71,12 @@ class BillingLoad:
     skipped: bool  # the same delivery was already in bronze
 
 
-def discover(objects: list[SourceObject], fmt: BillingFormat) -> dict[str, list[SourceObject]]:
-    """Group a listing into deliveries by billing period (YYYY-MM)."""
-    periods: dict[str, list[SourceObject]] = {}
-    for obj in objects:
-        match = fmt.period_pattern.search(obj.key)
-        if match and obj.key.endswith(fmt.file_suffixes):
-            digits = match.group(1).replace("-", "")
-            periods.setdefault(f"{digits[:4]}-{digits[4:6]}", []).append(obj)
-    return dict(sorted(periods.items()))
-
-
 def normalize(fmt: BillingFormat, paths: list[Path], period: str, delivery_id: str) -> pl.DataFrame:
     """Read one delivery's files and map them to bronze billing rows."""
     frames = []
     for path in paths:
         try:
-            source = fmt.read([path], fmt.rules)
-            mapped = apply_rules(fmt.rules, source)
+            mapped = apply_rules(fmt.rules, fmt.read([path], fmt.rules))
         except (MappingError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
             raise BillingFileError(f"{fmt.name}: {path.name}: {exc}") from exc
         frames.append(
@@ -98,29 +97,34 @@ def normalize(fmt: BillingFormat, paths: list[Path], period: str, delivery_id: s
     return frame
 
 
-def ingest_billing(
-    source: Source, prefix: str, landing: LandingZone, bronze_root: Path, fmt: BillingFormat
-) -> list[BillingLoad]:
-    """Land every delivery found under ``prefix`` and (re)write the bronze partitions that changed."""
-    loads = []
-    dataset = f"billing/{fmt.name}"
-    landed_before = {f.delivery_id for f in landing.manifest(dataset)}
-    for period, objects in discover(source.list_objects(prefix), fmt).items():
-        target = partition_path(bronze_root, TABLE, {"format": fmt.name, "billing_period": period})
-        files = landing.land_delivery(source, objects, dataset)
-        delivery = files[0].delivery_id
-        keys = tuple(f.key for f in files)
-        if delivery in landed_before and target.exists():
-            existing = pl.read_parquet(target, columns=["x_DeliveryId", Focus.BilledCost, Focus.EffectiveCost])
-            if existing.height and existing["x_DeliveryId"][0] == delivery:
-                loads.append(_load(fmt, period, delivery, keys, existing, skipped=True))
-                continue
-        frame = normalize(fmt, [Path(f.path) for f in files], period, delivery)
-        write_partition(
-            frame, bronze_root, TABLE, {"format": fmt.name, "billing_period": period}, BRONZE_BILLING_SCHEMA
-        )
-        loads.append(_load(fmt, period, delivery, keys, frame, skipped=False))
-    return loads
+def load_delivery(
+    source: Source,
+    delivery: Delivery,
+    listing: dict[str, SourceObject],
+    landing: LandingZone,
+    bronze_root: Path,
+    table: str,
+) -> BillingLoad:
+    """Land one delivery and replace its bronze partition (or skip it when bronze already holds it)."""
+    fmt = delivery.format
+    target = partition_path(bronze_root, table, delivery.bronze_partition)
+    if delivery.delivery_id and target.exists():
+        existing = pl.read_parquet(target, columns=["x_DeliveryId", Focus.BilledCost, Focus.EffectiveCost])
+        if existing.height and existing["x_DeliveryId"][0] == delivery.delivery_id:
+            return _load(fmt, delivery.billing_period, delivery.delivery_id, delivery.data_keys, existing, True)
+    missing = [key for key in delivery.data_keys if key not in listing]
+    if missing:
+        where = f"manifest {delivery.manifest_key}" if delivery.manifest_key else f"{fmt.name} delivery"
+        raise BillingFileError(f"{where} names objects that are not in the source: {missing}")
+    objects = [listing[key] for key in delivery.data_keys]
+    if delivery.manifest_key:
+        objects.append(listing[delivery.manifest_key])
+    files = landing.land_delivery(source, objects, f"billing/{fmt.provider}", delivery_id=delivery.delivery_id)
+    delivery_id = files[0].delivery_id
+    data = [Path(f.path) for f in files if f.key in delivery.data_keys]
+    frame = normalize(fmt, data, delivery.billing_period, delivery_id)
+    write_partition(frame, bronze_root, table, delivery.bronze_partition, BRONZE_BILLING_SCHEMA)
+    return _load(fmt, delivery.billing_period, delivery_id, delivery.data_keys, frame, False)
 
 
 def _load(fmt, period, delivery, keys, frame: pl.DataFrame, skipped: bool) -> BillingLoad:
@@ -128,12 +132,9 @@ def _load(fmt, period, delivery, keys, frame: pl.DataFrame, skipped: bool) -> Bi
         fmt.name,
         period,
         delivery,
-        keys,
+        tuple(keys),
         frame.height,
         float(frame[Focus.BilledCost].sum()),
         float(frame[Focus.EffectiveCost].sum()),
         skipped,
     )
-
-
-__all__ = ["BillingFileError", "BillingFormat", "BillingLoad", "delivery_id_of", "discover", "ingest_billing"]

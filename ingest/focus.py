@@ -31,6 +31,7 @@ class Focus(StrEnum):
     ChargeDescription = "ChargeDescription"
     ChargeFrequency = "ChargeFrequency"
     PricingCategory = "PricingCategory"
+    CommitmentDiscountCategory = "CommitmentDiscountCategory"
     CommitmentDiscountId = "CommitmentDiscountId"
     CommitmentDiscountType = "CommitmentDiscountType"
     CommitmentDiscountStatus = "CommitmentDiscountStatus"
@@ -49,6 +50,7 @@ class Focus(StrEnum):
     ResourceType = "ResourceType"
     ServiceName = "ServiceName"
     ServiceCategory = "ServiceCategory"
+    ServiceSubcategory = "ServiceSubcategory"
     SkuId = "SkuId"
     Tags = "Tags"
     # Extensions (x_): what CPT needs beyond FOCUS.
@@ -77,6 +79,7 @@ BILLING_SCHEMA: dict[str, pl.DataType] = {
     Focus.ChargeDescription: pl.String(),
     Focus.ChargeFrequency: pl.String(),
     Focus.PricingCategory: pl.String(),
+    Focus.CommitmentDiscountCategory: pl.String(),
     Focus.CommitmentDiscountId: pl.String(),
     Focus.CommitmentDiscountType: pl.String(),
     Focus.CommitmentDiscountStatus: pl.String(),
@@ -95,6 +98,7 @@ BILLING_SCHEMA: dict[str, pl.DataType] = {
     Focus.ResourceType: pl.String(),
     Focus.ServiceName: pl.String(),
     Focus.ServiceCategory: pl.String(),
+    Focus.ServiceSubcategory: pl.String(),
     Focus.SkuId: pl.String(),
     Focus.Tags: pl.String(),  # JSON object, as the spec defines it
     Focus.x_InstanceType: pl.String(),

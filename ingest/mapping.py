@@ -7,14 +7,18 @@ compiled to polars expressions. A value spec is exactly one of:
     column = "src"                      copy a source column (cast to the FOCUS type)
     literal = "x"  /  null = true       a constant
     sum = ["a", "-b"]                   the sum of numeric columns, "-" negates a term (nulls count as 0)
+    column = "src", extract = "re(x)"   the first regex group of a string column (null when no match)
     column = "src", values = {a = "A"}  a strict value map: an unmapped value is an error naming it
                     passthrough = true  ... or keeps unmapped values as they are
                     otherwise = "X"     ... or gives unmapped values X
     tags = ["map_col", ...]             key/value list columns merged (later wins) into a JSON object
                     strip_prefix = ["user_"]
 
-A rule is a value spec, or ``cases`` (first match wins; ``when`` = {column = [values]}, all must hold) with an
-optional ``default`` value spec (null when absent).
+A rule is a value spec, or ``cases`` (first match wins; ``when`` = {column = [values]} or
+{column = {matches = "regex"}}, all must hold) with an optional ``default`` value spec (null when absent).
+
+``[source] optional = [...]`` lists declared columns a delivery may lack (AWS leaves out reservation or Savings
+Plan columns of accounts that never had one): they are read as nulls. Any other missing column is an error.
 """
 
 from __future__ import annotations
@@ -50,6 +54,27 @@ class RuleSet:
     source_columns: dict[str, pl.DataType]
     rules: dict[str, dict[str, Any]]
     path: Path
+    optional_columns: frozenset[str] = frozenset()
+
+    def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The declared source columns, typed; optional ones filled with nulls when absent.
+
+        Raises MappingError naming missing required columns or a column whose values do not fit its type.
+        """
+        missing = [c for c in self.source_columns if c not in frame.columns and c not in self.optional_columns]
+        if missing:
+            raise MappingError(f"missing columns {missing}")
+        columns = []
+        for name, dtype in self.source_columns.items():
+            if name not in frame.columns:
+                columns.append(pl.lit(None, dtype=dtype).alias(name))
+                continue
+            try:
+                frame.select(pl.col(name).cast(dtype, strict=True))
+            except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
+                raise MappingError(f"column {name} does not hold {dtype} values: {str(exc)[:200]}") from exc
+            columns.append(pl.col(name).cast(dtype))
+        return frame.select(columns)
 
     def describe(self) -> str:
         """A Markdown table of the mapping, generated from the rules themselves."""
@@ -67,8 +92,11 @@ def load_rules(path: Path) -> RuleSet:
         meta = doc["source"]
         rules = doc["rules"]
         declared = {col: _DTYPES[dtype] for col, dtype in meta["columns"].items()}
+        optional = frozenset(meta.get("optional", []))
     except KeyError as exc:
         raise MappingError(f"{path.name}: missing or unknown {exc}") from exc
+    if optional - set(declared):
+        raise MappingError(f"{path.name}: optional columns not declared: {sorted(optional - set(declared))}")
     unknown = sorted(set(rules) - set(BILLING_SCHEMA))
     missing = sorted(set(BILLING_SCHEMA) - set(rules))
     if unknown or missing:
@@ -78,11 +106,11 @@ def load_rules(path: Path) -> RuleSet:
             if column not in declared:
                 raise MappingError(f"{path.name}: rule {target} uses undeclared column {column!r}")
         _check_rule(path.name, target, rule)
-    return RuleSet(meta["format"], meta["provider"], declared, rules, path)
+    return RuleSet(meta["format"], meta["provider"], declared, rules, path, optional)
 
 
 def apply_rules(rules: RuleSet, source: pl.DataFrame) -> pl.DataFrame:
-    """Map a source frame (already typed as declared) to the FOCUS billing columns."""
+    """Map a source frame (already conformed: ``RuleSet.conform``) to the FOCUS billing columns."""
     absent = [c for c in rules.source_columns if c not in source.columns]
     if absent:
         raise MappingError(f"{rules.name}: source is missing columns {absent}")
@@ -106,11 +134,15 @@ def _rule_expr(rule: dict[str, Any]) -> pl.Expr:
     default = rule.get("default")
     chain = None
     for case in rule["cases"]:
-        condition = pl.all_horizontal(
-            [pl.col(col).is_in(list(values)).fill_null(False) for col, values in case["when"].items()]
-        )
+        condition = pl.all_horizontal([_condition(col, values) for col, values in case["when"].items()])
         chain = (pl.when(condition) if chain is None else chain.when(condition)).then(_value_expr(case))
     return chain.otherwise(_value_expr(default) if default else pl.lit(None))
+
+
+def _condition(column: str, values: list[Any] | dict[str, str]) -> pl.Expr:
+    if isinstance(values, dict):
+        return pl.col(column).str.contains(values["matches"]).fill_null(False)
+    return pl.col(column).is_in(list(values)).fill_null(False)
 
 
 def _value_expr(spec: dict[str, Any]) -> pl.Expr:
@@ -125,6 +157,8 @@ def _value_expr(spec: dict[str, Any]) -> pl.Expr:
             terms.append(-value if term.startswith("-") else value)
         return pl.sum_horizontal(terms)
     expr = pl.col(spec["column"])
+    if "extract" in spec:
+        return expr.str.extract(spec["extract"], 1)
     if "values" in spec:
         mapping = spec["values"]
         if spec.get("passthrough"):
@@ -231,6 +265,8 @@ def _describe_value(spec: dict[str, Any]) -> str:
     if "tags" in spec:
         return "JSON of " + ", ".join(f"`{c}`" for c in spec["tags"])
     text = f"`{spec['column']}`"
+    if "extract" in spec:
+        text += f" ~ /{spec['extract']}/"
     if "values" in spec:
         text += " mapped " + ", ".join(f"{k}→{v}" for k, v in spec["values"].items())
         if spec.get("passthrough"):

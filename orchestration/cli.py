@@ -5,8 +5,10 @@
     cpt show       print CPT by model × team × pricing tier from the published warehouse
     cpt demo       generate + run + show: the whole product on a fresh machine
 
-Paths come from CPT_DATA_DIR (default ./data), CPT_SOURCE_DIR (default $CPT_DATA_DIR/source) and DAGSTER_HOME
-(default $CPT_DATA_DIR/dagster_home); the commands set these defaults for Dagster before loading it.
+Paths come from CPT_DATA_DIR (default ./data), CPT_SOURCE_DIR (default $CPT_DATA_DIR/source), the delivery
+locations CPT_AWS_BILLING_URI, CPT_GCP_BILLING_URI, CPT_GATEWAY_LOGS_URI (default: folders of $CPT_SOURCE_DIR; an
+s3://bucket/prefix works for AWS billing) and DAGSTER_HOME (default $CPT_DATA_DIR/dagster_home); the commands set
+these defaults for Dagster before loading it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ def _environment() -> DataLayout:
     data_dir = Path(os.environ.get("CPT_DATA_DIR") or "data").resolve()
     os.environ["CPT_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("CPT_SOURCE_DIR", str(data_dir / "source"))
+    source_dir = Path(os.environ["CPT_SOURCE_DIR"]).resolve()
+    os.environ.setdefault("CPT_AWS_BILLING_URI", str(source_dir / "aws"))
+    os.environ.setdefault("CPT_GCP_BILLING_URI", str(source_dir / "gcp"))
+    os.environ.setdefault("CPT_GATEWAY_LOGS_URI", str(source_dir / "tokens" / "gateway"))
     os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     home = Path(os.environ["DAGSTER_HOME"])
@@ -89,22 +95,37 @@ def run(
     from orchestration.definitions import defs
 
     first, last = _month_range(month)
-    tags = {
-        "dagster/asset_partition_range_start": start or first,
-        "dagster/asset_partition_range_end": end or last,
-    }
+    start, end = start or first, end or last
     started = time.perf_counter()
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("daily_refresh").execute_in_process(
+        # AWS billing by month (its own partitioning), then everything else by day, rebuilding once.
+        aws = defs.get_job_def("aws_billing_refresh").execute_in_process(
             instance=instance,
-            tags=tags,
+            asset_selection=[dg.AssetKey("aws_billing_line_items")],
+            tags={
+                "dagster/asset_partition_range_start": f"{start[:7]}-01",
+                "dagster/asset_partition_range_end": f"{end[:7]}-01",
+            },
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            run_config=quiet,
         )
+        result = aws
+        if aws.success:
+            result = defs.get_job_def("daily_refresh").execute_in_process(
+                instance=instance,
+                tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
+                raise_on_error=False,
+                run_config=quiet,
+            )
     failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     if not result.success or failed_checks:
         console.print(f"[red]run failed[/] (failed checks: {failed_checks or 'none'}); see the run in `make ui`")
+        for event in result.all_events:
+            if event.is_step_failure:
+                console.print(f"[red]{event.step_key}[/]: {event.event_specific_data.error.message.strip()}")
         raise typer.Exit(1)
+    tags = {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
     console.print(
         f"[green]materialized[/] every asset for {tags['dagster/asset_partition_range_start']} … "
         f"{tags['dagster/asset_partition_range_end']} in {time.perf_counter() - started:.1f} s "

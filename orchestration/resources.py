@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
-from ingest.landing.sources import LocalFolderSource, Source
+from ingest.landing.sources import Source, open_source
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
 
@@ -32,22 +32,24 @@ class WarehouseResource(dg.ConfigurableResource):
         return LandingZone(self.layout.landing)
 
 
-class LocalSourceResource(dg.ConfigurableResource):
-    """Deliveries (billing exports, token logs) in a local folder: the embedded default source."""
+class DeliverySourceResource(dg.ConfigurableResource):
+    """Where one kind of delivery arrives: ``s3://bucket/prefix`` or a local folder (the embedded default).
 
-    root: str
-    billing_aws_cur2_prefix: str = "aws/cur2"
-    billing_gcp_export_prefix: str = "gcp/billing_export"
-    gateway_logs_prefix: str = "tokens/gateway"
+    S3 credentials come from boto3's standard chain; an S3-compatible store is set with AWS_ENDPOINT_URL_S3.
+    """
 
-    def source(self) -> Source:
-        return LocalFolderSource(Path(self.root), name="local")
+    uri: str
+
+    def open(self) -> tuple[Source, str]:
+        return open_source(self.uri)
 
 
 def build_resources() -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(data_dir=dg.EnvVar("CPT_DATA_DIR")),
-        "deliveries": LocalSourceResource(root=dg.EnvVar("CPT_SOURCE_DIR")),
+        "aws_billing": DeliverySourceResource(uri=dg.EnvVar("CPT_AWS_BILLING_URI")),
+        "gcp_billing": DeliverySourceResource(uri=dg.EnvVar("CPT_GCP_BILLING_URI")),
+        "gateway_logs": DeliverySourceResource(uri=dg.EnvVar("CPT_GATEWAY_LOGS_URI")),
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),

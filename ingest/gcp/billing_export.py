@@ -12,8 +12,13 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.billing import BillingFormat
+from ingest.billing import BillingFormat, BillingLoad, Delivery, load_delivery
+from ingest.landing.sources import Source
+from ingest.landing.zone import LandingZone
 from ingest.mapping import MappingError, RuleSet
+
+TABLE = "gcp_billing_line_items"
+_INVOICE_MONTH = re.compile(r"(?:^|/)invoice_month=(\d{4})(\d{2})/[^/]+\.jsonl?$")
 
 FOLDED_CREDITS = frozenset(
     {"COMMITTED_USAGE_DISCOUNT", "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE", "SUSTAINED_USAGE_DISCOUNT"}
@@ -165,7 +170,18 @@ BILLING_EXPORT = BillingFormat(
     name="gcp_billing_export",
     provider="gcp",
     rules_file=Path(__file__).parent / "rules" / "billing_export.toml",
-    period_pattern=re.compile(r"invoice_month=(\d{6})/"),
-    file_suffixes=(".jsonl", ".json"),
     read=read_export,
 )
+
+
+def ingest_gcp_billing(source: Source, prefix: str, landing: LandingZone, bronze_root: Path) -> list[BillingLoad]:
+    """Load every invoice month found under ``prefix`` (``invoice_month=YYYYMM/*.jsonl``) into bronze."""
+    listing = {obj.key: obj for obj in source.list_objects(prefix)}
+    months: dict[str, list[str]] = {}
+    for key in sorted(listing):
+        if match := _INVOICE_MONTH.search(key):
+            months.setdefault(f"{match[1]}-{match[2]}", []).append(key)
+    return [
+        load_delivery(source, Delivery(BILLING_EXPORT, period, tuple(keys)), listing, landing, bronze_root, TABLE)
+        for period, keys in months.items()
+    ]

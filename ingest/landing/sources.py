@@ -18,8 +18,9 @@ class UnsafeKeyError(ValueError):
 
 @dataclass(frozen=True)
 class SourceObject:
-    key: str  # POSIX-style, relative to the source root
+    key: str  # POSIX-style, relative to the source root (a bucket's root for object stores)
     size: int
+    md5: str | None = None  # hex MD5 of the content when the source knows it (S3 single-part ETag)
 
 
 class Source(Protocol):
@@ -36,6 +37,20 @@ def safe_relative_key(key: str) -> PurePosixPath:
     if not key or key.startswith(("/", "\\")) or path.is_absolute() or ".." in path.parts or "\\" in key:
         raise UnsafeKeyError(f"object key {key!r} would escape the landing folder")
     return path
+
+
+def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, str]:
+    """A source and the prefix to list under, from ``s3://bucket/prefix`` or a local folder path."""
+    if uri.startswith("s3://"):
+        from ingest.landing.s3 import S3Source  # boto3 only when S3 is used
+
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        if not bucket:
+            raise ValueError(f"no bucket in {uri!r}")
+        return S3Source(bucket, endpoint_url=endpoint_url), prefix
+    if "://" in uri:
+        raise ValueError(f"unsupported source {uri!r}: use s3://bucket/prefix or a local folder")
+    return LocalFolderSource(Path(uri)), ""
 
 
 class LocalFolderSource:

@@ -45,6 +45,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _md5_file(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def delivery_id_of(files: list[tuple[str, str]]) -> str:
     """A delivery's id when the source gives none: a digest of its (key, checksum) pairs."""
     digest = hashlib.sha256()
@@ -73,6 +81,8 @@ class LandingZone:
             if size != obj.size:
                 raise LandingError(f"{source.name}:{obj.key}: listed {obj.size} bytes, received {size}")
             checksum = sha256_file(tmp)
+            if obj.md5 and _md5_file(tmp) != obj.md5:
+                raise LandingError(f"{source.name}:{obj.key}: content does not match the source's MD5 {obj.md5}")
             with tmp.open("rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, dest)
@@ -95,10 +105,13 @@ class LandingZone:
             return []
         return [LandedFile(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
 
-    def land_delivery(self, source: Source, objects: list[SourceObject], dataset: str) -> list[LandedFile]:
-        """Land every object of one delivery and record them under one delivery id."""
+    def land_delivery(
+        self, source: Source, objects: list[SourceObject], dataset: str, delivery_id: str | None = None
+    ) -> list[LandedFile]:
+        """Land every object of one delivery and record them under one delivery id (the provider's, or a
+        digest of the files' checksums)."""
         landed = [(obj, *self.land(source, obj, dataset)) for obj in objects]
-        delivery = delivery_id_of([(obj.key, checksum) for obj, _, checksum in landed])
+        delivery = delivery_id or delivery_id_of([(obj.key, checksum) for obj, _, checksum in landed])
         now = datetime.now(UTC).isoformat()
         files = [
             LandedFile(dataset, source.name, obj.key, obj.size, checksum, delivery, now, str(path))

@@ -3,6 +3,7 @@
 Writes, under ``out_dir``, files shaped like what the clouds and a gateway deliver:
 
     aws/cur2/cpt-demo/data/BILLING_PERIOD=YYYY-MM/cpt-demo-00001.snappy.parquet   CUR 2.0 (Data Exports)
+    aws/cur2/cpt-demo/metadata/BILLING_PERIOD=YYYY-MM/cpt-demo-Manifest.json      its delivery manifest
     gcp/billing_export/invoice_month=YYYYMM/billing_export-000000.jsonl            detailed export rows
     tokens/gateway/YYYY/MM/DD/gateway-YYYYMMDD.jsonl.gz                            OpenAI-style usage logs
     truth.json                                                                     what was generated
@@ -514,9 +515,35 @@ def _write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
         )
 
     table = pa.Table.from_pylist(rows, schema=_cur2_arrow_schema())
-    path = out_dir / "aws" / "cur2" / "cpt-demo" / "data" / f"BILLING_PERIOD={spec.month}"
-    path.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path / "cpt-demo-00001.snappy.parquet", compression="snappy")
+    write_cur2_delivery(out_dir / "aws", table, spec.month)
+
+
+def write_cur2_delivery(
+    bucket_root: Path, table: pa.Table, month: str, export: str = "cpt-demo", prefix: str = "cur2", part: int = 1
+) -> str:
+    """Write a CUR 2.0 Data Exports delivery (data file + metadata manifest) under a bucket-like folder.
+
+    Returns the execution id, which AWS changes on every refresh of the month (derived here from the bytes).
+    """
+    data_key = f"{prefix}/{export}/data/BILLING_PERIOD={month}/{export}-{part:05d}.snappy.parquet"
+    data_path = bucket_root / data_key
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, data_path, compression="snappy")
+    digest = hashlib.sha256(data_path.read_bytes()).hexdigest()
+    execution_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+    start = datetime.strptime(month, "%Y-%m")
+    manifest = {
+        "executionId": execution_id,
+        "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{PAYER_ACCOUNT}:export/{export}",
+        "exportName": export,
+        "billingPeriod": {"start": _iso(start), "end": _iso((start + timedelta(days=32)).replace(day=1))},
+        "columns": [{"name": f.name, "type": str(f.type)} for f in table.schema],
+        "dataFiles": [f"s3://acme-billing/{data_key}"],
+    }
+    manifest_path = bucket_root / prefix / export / "metadata" / f"BILLING_PERIOD={month}" / f"{export}-Manifest.json"
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return execution_id
 
 
 def _cur2_arrow_schema() -> pa.Schema:

@@ -1,3 +1,7 @@
+"""Billing ingest: AWS (CUR 2.0, legacy CUR, AWS FOCUS) and GCP exports into bronze, from local folders.
+S3 delivery (moto over HTTP) is in test_s3.py."""
+
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -6,65 +10,287 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.aws.cur2 import CUR2
-from ingest.billing import BillingFileError, ingest_billing
-from ingest.gcp.billing_export import BILLING_EXPORT
+from ingest.aws.deliveries import TABLE as AWS_TABLE
+from ingest.aws.deliveries import discover, ingest_aws_billing
+from ingest.aws.line_items import UNUSED_RESERVATION, UNUSED_SAVINGS_PLAN
+from ingest.billing import BillingFileError
+from ingest.focus import BILLING_SCHEMA
+from ingest.gcp.billing_export import TABLE as GCP_TABLE
+from ingest.gcp.billing_export import ingest_gcp_billing
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
+from ingest.sample.generator import write_cur2_delivery
 
-CUR2_PREFIX = "aws/cur2"
-GCP_PREFIX = "gcp/billing_export"
-
-
-def _bronze(root: Path) -> pl.DataFrame:
-    return pl.read_parquet(root / "billing_line_items" / "**" / "*.parquet")
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+LEGACY_SAMPLE = FIXTURES / "aws_legacy_cur" / "sample-anonymous-aws-export-dataset.csv.gz"
 
 
-def _copy_source(sample_month, tmp_path) -> Path:
-    src = tmp_path / "src"
-    shutil.copytree(sample_month[0], src)
-    return src
+def _bronze(root: Path, table: str) -> pl.DataFrame:
+    return pl.read_parquet(root / table / "**" / "*.parquet")
+
+
+def _aws(bucket: Path, tmp_path: Path, **kw):
+    return ingest_aws_billing(
+        LocalFolderSource(bucket), "", LandingZone(tmp_path / "landing"), tmp_path / "bronze", **kw
+    )
+
+
+def _copy_aws(sample_month, tmp_path) -> Path:
+    bucket = tmp_path / "bucket"
+    shutil.copytree(sample_month[0] / "aws", bucket)
+    return bucket
+
+
+def legacy_delivery(bucket: Path, csv_gz: Path, assembly: str = "a1b2c3d4-0000-4000-8000-000000000001") -> None:
+    """Lay a legacy CUR file out the way AWS does: an assembly folder and the period-level manifest."""
+    report, folder = "legacy-cur", "cur/legacy-cur/20231101-20231201"
+    key = f"{folder}/{assembly}/legacy-cur-1.csv.gz"
+    (bucket / key).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(csv_gz, bucket / key)
+    manifest = {
+        "assemblyId": assembly,
+        "reportKeys": [key],
+        "reportName": report,
+        "compression": "GZIP",
+        "billingPeriod": {"start": "20231101T000000.000Z", "end": "20231201T000000.000Z"},
+    }
+    (bucket / folder / "legacy-cur-Manifest.json").write_text(json.dumps(manifest))
+    # AWS also leaves a copy of the manifest inside the assembly folder: it must not count as a second delivery.
+    (bucket / folder / assembly / "legacy-cur-Manifest.json").write_text(json.dumps(manifest))
 
 
 def test_cur2_and_gcp_exports_reproduce_the_invoice(sample_month, tmp_path):
     root, truth = sample_month
-    source, zone, bronze = LocalFolderSource(root), LandingZone(tmp_path / "landing"), tmp_path / "bronze"
-    aws = ingest_billing(source, CUR2_PREFIX, zone, bronze, CUR2)
-    gcp = ingest_billing(source, GCP_PREFIX, zone, bronze, BILLING_EXPORT)
+    aws = _aws(root / "aws", tmp_path)
+    gcp = ingest_gcp_billing(
+        LocalFolderSource(root / "gcp"), "", LandingZone(tmp_path / "landing"), tmp_path / "bronze"
+    )
 
-    assert [x.billing_period for x in aws + gcp] == ["2026-10", "2026-10"]
+    assert [(x.format, x.billing_period) for x in aws + gcp] == [
+        ("aws_cur2", "2026-10"),
+        ("gcp_billing_export", "2026-10"),
+    ]
     assert aws[0].billed_cost == pytest.approx(truth["billed_by_provider_usd"]["aws"], rel=1e-12)
     assert gcp[0].billed_cost == pytest.approx(truth["billed_by_provider_usd"]["gcp"], rel=1e-12)
-    frame = _bronze(bronze)
-    assert frame.height == aws[0].rows + gcp[0].rows
-    # The landing zone holds the files byte for byte.
+    assert aws[0].delivery_id == json.loads(next((root / "aws").rglob("*-Manifest.json")).read_text())["executionId"]
     landed = next((tmp_path / "landing").rglob("*.parquet"))
-    original = next(root.joinpath(CUR2_PREFIX).rglob("*.parquet"))
-    assert landed.read_bytes() == original.read_bytes()
+    original = next((root / "aws").rglob("*.parquet"))
+    assert landed.read_bytes() == original.read_bytes()  # the landing zone keeps the file byte for byte
+    assert set(_bronze(tmp_path / "bronze", AWS_TABLE).columns) >= set(BILLING_SCHEMA)
 
 
 def test_amortization_and_tiers_follow_the_line_item_types(sample_month, tmp_path):
-    root, _ = sample_month
-    ingest_billing(LocalFolderSource(root), CUR2_PREFIX, LandingZone(tmp_path / "l"), tmp_path / "b", CUR2)
-    frame = _bronze(tmp_path / "b")
+    _aws(sample_month[0] / "aws", tmp_path)
+    frame = _bronze(tmp_path / "bronze", AWS_TABLE)
     by_type = frame.group_by("x_ProviderLineItemType").agg(
         pl.col("BilledCost").sum(), pl.col("EffectiveCost").sum(), pl.col("x_PricingTier").unique()
     )
     row = {r["x_ProviderLineItemType"]: r for r in by_type.to_dicts()}
-    # Savings Plan: covered usage is billed at on-demand and negated; the effective cost sits on covered usage.
+    # Savings Plan: covered usage billed at on-demand and negated; the effective cost sits on covered usage.
     assert row["SavingsPlanCoveredUsage"]["BilledCost"] == pytest.approx(-row["SavingsPlanNegation"]["BilledCost"])
     assert row["SavingsPlanNegation"]["EffectiveCost"] == 0
     assert row["DiscountedUsage"]["BilledCost"] == 0 and row["DiscountedUsage"]["EffectiveCost"] > 0
-    assert row["RIFee"]["EffectiveCost"] == 0  # fully used reservation: its fee is already on the usage
+    # Fees carry no amortized cost; the unused part of the Savings Plan is a Usage row of its own.
+    assert row["SavingsPlanRecurringFee"]["EffectiveCost"] == 0 and row["RIFee"]["EffectiveCost"] == 0
+    unused = frame.filter(pl.col("x_ProviderLineItemType") == UNUSED_SAVINGS_PLAN)
+    assert unused.height == 744 and unused["CommitmentDiscountStatus"].unique().to_list() == ["Unused"]
+    assert unused["BilledCost"].sum() == 0 and unused["EffectiveCost"].sum() > 0
+    assert frame.filter(pl.col("x_ProviderLineItemType") == UNUSED_RESERVATION).height == 0  # the RI is fully used
+    # Amortizing moves cost between lines and never creates or loses any.
+    assert frame["EffectiveCost"].sum() == pytest.approx(frame["BilledCost"].sum(), rel=1e-12)
     assert set(row["Usage"]["x_PricingTier"]) >= {"on_demand", "spot"}
-    spot = frame.filter(pl.col("x_PricingTier") == "spot")
-    assert spot["PricingCategory"].unique().to_list() == ["Dynamic"]
+    assert frame.filter(pl.col("x_PricingTier") == "spot")["PricingCategory"].unique().to_list() == ["Dynamic"]
+
+
+def test_the_real_legacy_cur_sample_reproduces_its_known_totals(tmp_path):
+    legacy_delivery(tmp_path / "bucket", LEGACY_SAMPLE)
+    loads = _aws(tmp_path / "bucket", tmp_path)
+    assert [(x.format, x.billing_period, x.rows) for x in loads] == [("aws_legacy_cur", "2023-11", 1281)]
+    frame = _bronze(tmp_path / "bronze", AWS_TABLE)
+    totals = {
+        r["ChargeCategory"]: r["BilledCost"]
+        for r in frame.group_by("ChargeCategory").agg(pl.col("BilledCost").sum()).to_dicts()
+    }
+    assert round(frame["BilledCost"].sum(), 10) == 1.6823086974
+    assert round(totals["Usage"], 10) == 1.6023086974
+    assert round(totals["Tax"], 10) == 0.08
+    assert frame["ServiceCategory"].null_count() == 0 and frame["ChargePeriodStart"].null_count() == 0
+
+
+def test_legacy_cur_parquet_uses_the_same_rules(tmp_path):
+    csv = pl.read_csv(LEGACY_SAMPLE, infer_schema_length=0)
+    from ingest.aws.legacy_cur import cur2_name
+
+    typed = csv.rename({c: cur2_name(c) for c in csv.columns}).with_columns(
+        pl.col("line_item_unblended_cost").cast(pl.Float64),
+        pl.col("line_item_usage_amount").cast(pl.Float64),
+        pl.lit("web").alias("resource_tags_user_team"),
+    )
+    path = tmp_path / "part.parquet"
+    typed.write_parquet(path)
+    gz = tmp_path / "dummy.csv.gz"
+    gz.write_bytes(gzip.compress(b"x"))
+    legacy_delivery(tmp_path / "bucket", gz)
+    folder = next((tmp_path / "bucket").rglob("a1b2c3d4-*"))
+    (folder / "legacy-cur-1.csv.gz").unlink()
+    shutil.copyfile(path, folder / "legacy-cur-1.snappy.parquet")
+    manifest = folder.parent / "legacy-cur-Manifest.json"
+    doc = json.loads(manifest.read_text())
+    doc["reportKeys"] = [k.replace("legacy-cur-1.csv.gz", "legacy-cur-1.snappy.parquet") for k in doc["reportKeys"]]
+    manifest.write_text(json.dumps(doc))
+    _aws(tmp_path / "bucket", tmp_path)
+    frame = _bronze(tmp_path / "bronze", AWS_TABLE)
+    assert round(frame["BilledCost"].sum(), 10) == 1.6823086974
+    assert frame["Tags"].unique().to_list() == ['{"team":"web"}']
+
+
+def test_aws_focus_export_round_trips(sample_month, tmp_path):
+    """Our bronze, written the way AWS's FOCUS 1.2 export is, reads back to the same costs and tiers."""
+    _aws(sample_month[0] / "aws", tmp_path / "first")
+    bronze = _bronze(tmp_path / "first" / "bronze", AWS_TABLE)
+    kv = pl.List(pl.Struct({"key": pl.String(), "value": pl.String()}))
+    export = (
+        bronze.select(list(BILLING_SCHEMA))
+        .drop([c for c in BILLING_SCHEMA if c.startswith("x_")])
+        .with_columns(
+            pl.col("Tags")
+            .str.json_decode(pl.Struct({"cpt:deployment": pl.String()}))
+            .struct.field("cpt:deployment")
+            .map_elements(lambda d: [{"key": "user:cpt:deployment", "value": d}] if d else [], return_dtype=kv)
+            .alias("Tags"),
+            pl.concat_str(pl.lit("USE1-BoxUsage:"), bronze["x_InstanceType"]).alias("x_UsageType"),
+        )
+    )
+    bucket = tmp_path / "bucket"
+    data = bucket / "focus/cpt-focus/data/BILLING_PERIOD=2026-10/cpt-focus-00001.snappy.parquet"
+    data.parent.mkdir(parents=True)
+    export.write_parquet(data)
+    meta = bucket / "focus/cpt-focus/metadata/BILLING_PERIOD=2026-10/cpt-focus-Manifest.json"
+    meta.parent.mkdir(parents=True)
+    meta.write_text(
+        json.dumps(
+            {
+                "executionId": "e-1",
+                "columns": [{"name": c} for c in export.columns],
+                "dataFiles": ["s3://b/focus/cpt-focus/data/BILLING_PERIOD=2026-10/cpt-focus-00001.snappy.parquet"],
+            }
+        )
+    )
+    loads = _aws(bucket, tmp_path / "second")
+    assert [x.format for x in loads] == ["aws_focus"]
+    again = _bronze(tmp_path / "second" / "bronze", AWS_TABLE)
+    for column in ("BilledCost", "EffectiveCost"):
+        assert again[column].sum() == pytest.approx(bronze[column].sum(), rel=1e-12)
+    assert _usage_by_tier(again) == pytest.approx(_usage_by_tier(bronze), rel=1e-12)
+    assert set(again["x_InstanceType"].drop_nulls()) == set(bronze["x_InstanceType"].drop_nulls())
+
+
+def _usage_by_tier(frame: pl.DataFrame) -> dict[str | None, float]:
+    usage = (
+        frame.filter(pl.col("ChargeCategory") == "Usage").group_by("x_PricingTier").agg(pl.col("EffectiveCost").sum())
+    )
+    return dict(zip(usage["x_PricingTier"], usage["EffectiveCost"], strict=True))
+
+
+def test_redelivery_replaces_the_month_and_unchanged_delivery_is_skipped(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    first = _aws(bucket, tmp_path)[0]
+    again = _aws(bucket, tmp_path)[0]
+    assert again.skipped and again.delivery_id == first.delivery_id
+
+    # AWS re-delivers the whole month with a restated line and a new execution id: replaced, never appended.
+    path = next(bucket.rglob("*.parquet"))
+    table = pq.read_table(path)
+    restated = pl.from_arrow(table).with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.col("line_item_unblended_cost") + 100.0)
+        .otherwise(pl.col("line_item_unblended_cost"))
+        .alias("line_item_unblended_cost")
+    )
+    execution = write_cur2_delivery(bucket, restated.to_arrow().cast(table.schema), "2026-10")
+    second = _aws(bucket, tmp_path)[0]
+
+    assert not second.skipped and second.delivery_id == execution != first.delivery_id
+    assert second.billed_cost == pytest.approx(first.billed_cost + 100.0, rel=1e-12)
+    stored = _bronze(tmp_path / "bronze", AWS_TABLE)
+    assert stored.height == first.rows
+    assert stored["x_DeliveryId"].unique().to_list() == [execution]
+
+
+def test_only_requested_months_are_loaded(sample_month, tmp_path):
+    assert _aws(sample_month[0] / "aws", tmp_path, periods={"2026-09"}) == []
+
+
+def test_missing_columns_are_a_clear_error_naming_the_file_and_nothing_is_written(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    path = next(bucket.rglob("*.parquet"))
+    write_cur2_delivery(bucket, pq.read_table(path).drop(["line_item_unblended_cost"]), "2026-10")
+    with pytest.raises(BillingFileError, match=r"cpt-demo-00001\.snappy\.parquet.*line_item_unblended_cost"):
+        _aws(bucket, tmp_path)
+    assert not (tmp_path / "bronze" / AWS_TABLE / "export=cpt-demo").exists()
+
+
+def test_wrongly_typed_columns_are_a_clear_error(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    path = next(bucket.rglob("*.parquet"))
+    table = pl.from_arrow(pq.read_table(path)).with_columns(pl.lit("twelve dollars").alias("line_item_unblended_cost"))
+    write_cur2_delivery(bucket, table.to_arrow(), "2026-10")
+    with pytest.raises(BillingFileError, match="line_item_unblended_cost does not hold Float64"):
+        _aws(bucket, tmp_path)
+
+
+def test_a_corrupt_parquet_file_is_a_clear_error_and_the_good_month_stays(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    good = _aws(bucket, tmp_path)[0]
+    path = next(bucket.rglob("*.parquet"))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # truncated upload
+    manifest = next(bucket.rglob("*-Manifest.json"))
+    doc = json.loads(manifest.read_text())
+    doc["executionId"] = "truncated-redelivery"
+    manifest.write_text(json.dumps(doc))
+    with pytest.raises(BillingFileError, match=r"aws_cur2: cpt-demo-00001\.snappy\.parquet"):
+        _aws(bucket, tmp_path)
+    stored = _bronze(tmp_path / "bronze", AWS_TABLE)
+    assert stored["x_DeliveryId"].unique().to_list() == [good.delivery_id]  # last good delivery untouched
+
+
+def test_a_corrupt_csv_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(gzip.compress(b'lineItem/UnblendedCost,bill/PayerAccountId\n1.0\n"unterminated'))
+    legacy_delivery(tmp_path / "bucket", bad)
+    with pytest.raises(BillingFileError, match=r"aws_legacy_cur: legacy-cur-1\.csv\.gz"):
+        _aws(tmp_path / "bucket", tmp_path)
+
+
+def test_a_manifest_naming_a_missing_object_is_a_clear_error(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    next(bucket.rglob("*.parquet")).unlink()
+    with pytest.raises(BillingFileError, match=r"cpt-demo-Manifest\.json names objects that are not in the source"):
+        _aws(bucket, tmp_path)
+
+
+def test_a_broken_manifest_is_a_clear_error(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    next(bucket.rglob("*-Manifest.json")).write_text("{not json")
+    with pytest.raises(BillingFileError, match="is not valid JSON"):
+        discover(LocalFolderSource(bucket))
+
+
+def test_a_currency_without_a_rate_is_refused(sample_month, tmp_path):
+    root = tmp_path / "gcp"
+    shutil.copytree(sample_month[0] / "gcp", root)
+    path = next(root.rglob("*.jsonl"))
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows[0]["currency"] = "EUR"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(BillingFileError, match=r"\['EUR'\] has no exchange rate"):
+        ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
 
 
 def test_gcp_commitment_credits_fold_into_usage_and_promotions_become_credit_rows(sample_month, tmp_path):
-    root, _ = sample_month
-    ingest_billing(LocalFolderSource(root), GCP_PREFIX, LandingZone(tmp_path / "l"), tmp_path / "b", BILLING_EXPORT)
-    frame = _bronze(tmp_path / "b")
+    ingest_gcp_billing(LocalFolderSource(sample_month[0] / "gcp"), "", LandingZone(tmp_path / "l"), tmp_path / "b")
+    frame = _bronze(tmp_path / "b", GCP_TABLE)
     committed = frame.filter(pl.col("x_PricingTier") == "committed_use")
     assert committed.height > 0
     assert (committed["BilledCost"] < committed["ContractedCost"]).all()  # the CUD credit is netted in
@@ -73,57 +299,12 @@ def test_gcp_commitment_credits_fold_into_usage_and_promotions_become_credit_row
     assert credits["Tags"].str.contains('"cpt-shared":"gke-usc1"').all()  # they follow the usage they apply to
 
 
-def test_redelivery_replaces_the_month_and_unchanged_delivery_is_skipped(sample_month, tmp_path):
-    src = _copy_source(sample_month, tmp_path)
-    source, zone, bronze = LocalFolderSource(src), LandingZone(tmp_path / "landing"), tmp_path / "bronze"
-    first = ingest_billing(source, CUR2_PREFIX, zone, bronze, CUR2)[0]
-    again = ingest_billing(source, CUR2_PREFIX, zone, bronze, CUR2)[0]
-    assert again.skipped and again.delivery_id == first.delivery_id
-
-    # AWS re-delivers the whole month with a restated line: the month is replaced, never appended.
-    path = next(src.joinpath(CUR2_PREFIX).rglob("*.parquet"))
-    table = pq.read_table(path)
-    frame = pl.from_arrow(table)
-    restated = frame.with_columns(
-        pl.when(pl.int_range(pl.len()) == 0)
-        .then(pl.col("line_item_unblended_cost") + 100.0)
-        .otherwise(pl.col("line_item_unblended_cost"))
-        .alias("line_item_unblended_cost")
-    )
-    pq.write_table(restated.to_arrow().cast(table.schema), path)
-    second = ingest_billing(source, CUR2_PREFIX, zone, bronze, CUR2)[0]
-
-    assert not second.skipped and second.delivery_id != first.delivery_id
-    assert second.billed_cost == pytest.approx(first.billed_cost + 100.0, rel=1e-12)
-    stored = _bronze(bronze)
-    assert stored.height == first.rows
-    assert stored["x_DeliveryId"].unique().to_list() == [second.delivery_id]
-
-
-def test_missing_columns_are_a_clear_error_naming_the_file(sample_month, tmp_path):
-    src = _copy_source(sample_month, tmp_path)
-    path = next(src.joinpath(CUR2_PREFIX).rglob("*.parquet"))
-    pq.write_table(pq.read_table(path).drop(["line_item_unblended_cost"]), path)
-    with pytest.raises(BillingFileError, match=r"cpt-demo-00001\.snappy\.parquet.*line_item_unblended_cost"):
-        ingest_billing(LocalFolderSource(src), CUR2_PREFIX, LandingZone(tmp_path / "l"), tmp_path / "b", CUR2)
-    assert not (tmp_path / "b" / "billing_line_items" / "format=aws_cur2").exists()
-
-
-def test_a_currency_without_a_rate_is_refused(sample_month, tmp_path):
-    src = _copy_source(sample_month, tmp_path)
-    path = next(src.joinpath(GCP_PREFIX).rglob("*.jsonl"))
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
-    rows[0]["currency"] = "EUR"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    with pytest.raises(BillingFileError, match=r"\['EUR'\] has no exchange rate"):
-        ingest_billing(LocalFolderSource(src), GCP_PREFIX, LandingZone(tmp_path / "l"), tmp_path / "b", BILLING_EXPORT)
-
-
 def test_unknown_gcp_credit_type_is_refused(sample_month, tmp_path):
-    src = _copy_source(sample_month, tmp_path)
-    path = next(src.joinpath(GCP_PREFIX).rglob("*.jsonl"))
+    root = tmp_path / "gcp"
+    shutil.copytree(sample_month[0] / "gcp", root)
+    path = next(root.rglob("*.jsonl"))
     rows = [json.loads(line) for line in path.read_text().splitlines()]
     rows[0]["credits"] = [{"name": "x", "amount": -1.0, "full_name": None, "id": "x", "type": "MYSTERY_CREDIT"}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     with pytest.raises(BillingFileError, match="MYSTERY_CREDIT"):
-        ingest_billing(LocalFolderSource(src), GCP_PREFIX, LandingZone(tmp_path / "l"), tmp_path / "b", BILLING_EXPORT)
+        ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")

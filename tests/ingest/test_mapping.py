@@ -4,6 +4,7 @@ import polars as pl
 import pytest
 
 from ingest.aws.cur2 import CUR2
+from ingest.aws.line_items import expand_unused_commitments
 from ingest.focus import BILLING_SCHEMA
 from ingest.gcp.billing_export import BILLING_EXPORT
 from ingest.mapping import MappingError, _tags_json, apply_rules, load_rules
@@ -86,8 +87,10 @@ def test_signed_sum_and_cases_compile_to_the_amortized_cost():
             "resource_tags": [],
         },
     ]
-    out = apply_rules(rules, pl.DataFrame(rows, schema=rules.source_columns))
-    assert out["EffectiveCost"].to_list() == [2.5, 0.0, 4.25]
-    assert out["BilledCost"].to_list() == [10.0, -12.0, 0.0]
-    assert out["ChargeCategory"].to_list() == ["Purchase", "Usage", "Usage"]
-    assert out["x_PricingTier"].to_list() == [None, "savings_plan", "reserved"]
+    out = apply_rules(rules, expand_unused_commitments(pl.DataFrame(rows, schema=rules.source_columns)))
+    # The fee carries no amortized cost; its unused part (10 - 7.5) becomes a Usage row of its own (appended).
+    assert out["EffectiveCost"].to_list() == [0.0, 0.0, 4.25, 2.5]
+    assert out["BilledCost"].to_list() == [10.0, -12.0, 0.0, 0.0]
+    assert out["ChargeCategory"].to_list() == ["Purchase", "Usage", "Usage", "Usage"]
+    assert out["CommitmentDiscountStatus"].to_list() == [None, None, "Used", "Unused"]
+    assert out["x_PricingTier"].to_list() == [None, "savings_plan", "reserved", "savings_plan"]

@@ -10,6 +10,9 @@ def cpt_env(tmp_path, monkeypatch):
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     monkeypatch.setenv("CPT_DATA_DIR", str(data))
     monkeypatch.setenv("CPT_SOURCE_DIR", str(tmp_path / "source"))
+    monkeypatch.setenv("CPT_AWS_BILLING_URI", str(tmp_path / "source" / "aws"))
+    monkeypatch.setenv("CPT_GCP_BILLING_URI", str(tmp_path / "source" / "gcp"))
+    monkeypatch.setenv("CPT_GATEWAY_LOGS_URI", str(tmp_path / "source" / "tokens" / "gateway"))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return data

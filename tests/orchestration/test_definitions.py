@@ -2,11 +2,13 @@ import dagster as dg
 
 from orchestration.definitions import defs
 
-INGEST = {"billing_line_items", "inference_requests"}
+INGEST = {"aws_billing_line_items", "gcp_billing_line_items", "inference_requests"}
 DBT = {
     "hardware_specs",
-    "stg_billing__line_items",
+    "stg_aws__billing_line_items",
+    "stg_gcp__billing_line_items",
     "stg_tokens__inference_requests",
+    "int_billing_line_items_unioned",
     "int_billing_lines_scoped",
     "int_billing_lines_spread_hourly",
     "int_deployments_resolved",
@@ -35,7 +37,9 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
     def parents(key: str) -> set[str]:
         return _keys(graph.get(dg.AssetKey(key)).parent_keys)
 
-    assert parents("stg_billing__line_items") == {"billing_line_items"}
+    assert parents("stg_aws__billing_line_items") == {"aws_billing_line_items"}
+    assert parents("stg_gcp__billing_line_items") == {"gcp_billing_line_items"}
+    assert parents("int_billing_line_items_unioned") == {"stg_aws__billing_line_items", "stg_gcp__billing_line_items"}
     assert parents("stg_tokens__inference_requests") == {"inference_requests"}
     assert "int_pool_costs_allocated" in parents("fct_cpt_daily")
     assert parents("published_warehouse") == {
@@ -46,7 +50,8 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
         "dim_models",
         "dim_hardware",
     }
-    assert graph.get(dg.AssetKey("inference_requests")).partitions_def is not None
+    assert isinstance(graph.get(dg.AssetKey("inference_requests")).partitions_def, dg.DailyPartitionsDefinition)
+    assert isinstance(graph.get(dg.AssetKey("aws_billing_line_items")).partitions_def, dg.MonthlyPartitionsDefinition)
     assert graph.get(dg.AssetKey("fct_cpt_daily")).group_name == "warehouse_marts"
 
 
@@ -64,3 +69,12 @@ def test_daily_schedule_runs_the_refresh_job_for_yesterday(cpt_env):
     schedule = defs.get_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 3 * * *"
     assert schedule.job_name == "daily_refresh"
+
+
+def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
+    aws = {k.to_user_string() for k in defs.get_job_def("aws_billing_refresh").asset_layer.executable_asset_keys}
+    daily = {k.to_user_string() for k in defs.get_job_def("daily_refresh").asset_layer.executable_asset_keys}
+    assert "aws_billing_line_items" in aws and "inference_requests" not in aws
+    assert {"inference_requests", "gcp_billing_line_items"} <= daily and "aws_billing_line_items" not in daily
+    assert {"fct_cpt_daily", "published_warehouse"} <= aws & daily
+    assert defs.get_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"

@@ -6,7 +6,7 @@ import dagster as dg
 
 from ingest.tokens.ingest import ingest_gateway_day
 from orchestration.partitions import daily_partitions
-from orchestration.resources import LocalSourceResource, WarehouseResource
+from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
 @dg.asset(
@@ -19,7 +19,7 @@ from orchestration.resources import LocalSourceResource, WarehouseResource
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def inference_requests(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, deliveries: LocalSourceResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, gateway_logs: DeliverySourceResource
 ) -> dg.MaterializeResult:
     """Per-request token counts from the gateway logs of each day (prompt/completion text is never parsed).
 
@@ -27,17 +27,10 @@ def inference_requests(
     A backfill of many days runs as one run.
     """
     window = context.partition_time_window
+    source, prefix = gateway_logs.open()
     day, loads = window.start.date(), []
     while day < window.end.date():
-        loads.append(
-            ingest_gateway_day(
-                deliveries.source(),
-                deliveries.gateway_logs_prefix,
-                warehouse.landing,
-                warehouse.layout.bronze,
-                day,
-            )
-        )
+        loads.append(ingest_gateway_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
         day += timedelta(days=1)
     rows_in = sum(x.rows_in for x in loads)
     quarantined = sum(x.rows_quarantined for x in loads)

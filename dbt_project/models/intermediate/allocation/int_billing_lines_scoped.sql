@@ -6,7 +6,7 @@ with
 
 lines as (
 
-    select * from {{ ref('stg_billing__line_items') }}
+    select * from {{ ref('int_billing_line_items_unioned') }}
 
 ),
 

@@ -1,10 +1,12 @@
--- One row per billing line item of every provider, FOCUS columns renamed to snake_case, tags resolved.
+{#- The staging shape of a bronze billing table (FOCUS columns, every provider alike): snake_case names grouped
+    by kind, CPT tags resolved. One macro so that every provider's staging model is the same query. -#}
+{% macro focus_line_items_renamed(relation) %}
 
 with
 
 source as (
 
-    select * from {{ source('bronze_billing', 'billing_line_items') }}
+    select * from {{ relation }}
 
 ),
 
@@ -31,9 +33,12 @@ renamed as (
         PricingCategory as pricing_category,
         x_PricingTier as pricing_tier,
         x_ProviderLineItemType as provider_line_item_type,
+        CommitmentDiscountCategory as commitment_discount_category,
         CommitmentDiscountType as commitment_discount_type,
+        CommitmentDiscountStatus as commitment_discount_status,
         ServiceName as service_name,
         ServiceCategory as service_category,
+        ServiceSubcategory as service_subcategory,
         RegionId as region_id,
         x_InstanceType as instance_type,
         BillingCurrency as billing_currency,
@@ -66,3 +71,5 @@ renamed as (
 )
 
 select * from renamed
+
+{% endmacro %}

@@ -1,0 +1,112 @@
+"""Finding AWS billing deliveries from their manifests, and loading them into bronze.
+
+- Data Exports (CUR 2.0 and FOCUS 1.2 tables):
+  ``<prefix>/<export>/metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json`` with ``executionId`` and
+  ``dataFiles`` (s3:// URIs); the table is recognised from the manifest's columns.
+- Legacy CUR: ``<prefix>/<report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json`` with ``assemblyId``,
+  ``billingPeriod`` and ``reportKeys``; it always names the latest assembly of the month.
+
+Each manifest is one delivery of one billing period; its id (executionId / assemblyId) is how a re-delivery is
+told from one already loaded. AWS re-delivers a whole month, so a new delivery replaces the month in bronze.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+
+from ingest.aws.cur2 import CUR2
+from ingest.aws.focus_export import AWS_FOCUS
+from ingest.aws.legacy_cur import LEGACY_CUR
+from ingest.billing import BillingFileError, BillingLoad, Delivery, load_delivery
+from ingest.landing.sources import Source, SourceObject, safe_relative_key
+from ingest.landing.zone import LandingZone
+
+TABLE = "aws_billing_line_items"
+_DATA_EXPORT_MANIFEST = re.compile(r"(?:^|/)([^/]+)/metadata/BILLING_PERIOD=(\d{4}-\d{2})/\1-Manifest\.json$")
+_LEGACY_MANIFEST = re.compile(r"(?:^|/)([^/]+)/(\d{8})-\d{8}/\1-Manifest\.json$")
+
+
+def _object_key(uri_or_key: str) -> str:
+    """'s3://bucket/a/b.parquet' → 'a/b.parquet'; a bare key is checked and kept."""
+    key = uri_or_key.split("://", 1)[1].split("/", 1)[1] if "://" in uri_or_key else uri_or_key
+    return safe_relative_key(key).as_posix()
+
+
+def parse_manifest(key: str, text: str) -> Delivery | None:
+    """The delivery a manifest describes, or None when the key is not a delivery manifest."""
+    if match := _DATA_EXPORT_MANIFEST.search(key):
+        export, period = match.groups()
+        doc = _json(key, text)
+        columns = {c.get("name") for c in doc.get("columns", []) if isinstance(c, dict)}
+        fmt = AWS_FOCUS if "BilledCost" in columns else CUR2
+        return Delivery(
+            fmt,
+            period,
+            tuple(_object_key(f) for f in _required(key, doc, "dataFiles")),
+            {"export": export},
+            str(_required(key, doc, "executionId")),
+            key,
+        )
+    if match := _LEGACY_MANIFEST.search(key):
+        report, start = match.groups()
+        doc = _json(key, text)
+        period = f"{start[:4]}-{start[4:6]}"
+        declared = str(doc.get("billingPeriod", {}).get("start", start))[:8]
+        if declared != start:
+            raise BillingFileError(f"manifest {key}: billingPeriod {declared} does not match its folder {start}")
+        return Delivery(
+            LEGACY_CUR,
+            period,
+            tuple(_object_key(k) for k in _required(key, doc, "reportKeys")),
+            {"export": report},
+            str(_required(key, doc, "assemblyId")),
+            key,
+        )
+    return None
+
+
+def _json(key: str, text: str) -> dict:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BillingFileError(f"manifest {key} is not valid JSON: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise BillingFileError(f"manifest {key} is not a JSON object")
+    return doc
+
+
+def _required(key: str, doc: dict, name: str):
+    if not doc.get(name):
+        raise BillingFileError(f"manifest {key} has no {name}")
+    return doc[name]
+
+
+def discover(source: Source, prefix: str = "") -> tuple[list[Delivery], dict[str, SourceObject]]:
+    """Every delivery under ``prefix`` (one per manifest), and the listing they were found in."""
+    listing = {obj.key: obj for obj in source.list_objects(prefix)}
+    deliveries = []
+    with tempfile.TemporaryDirectory(prefix="cpt-manifest-") as tmp:
+        for key in sorted(k for k in listing if k.endswith("-Manifest.json")):
+            if not (_DATA_EXPORT_MANIFEST.search(key) or _LEGACY_MANIFEST.search(key)):
+                continue  # a copy inside an assembly folder: the period-level manifest names the latest
+            local = Path(tmp) / "manifest.json"
+            source.fetch(key, local)
+            delivery = parse_manifest(key, local.read_text())
+            if delivery:
+                deliveries.append(delivery)
+    return deliveries, listing
+
+
+def ingest_aws_billing(
+    source: Source, prefix: str, landing: LandingZone, bronze_root: Path, periods: set[str] | None = None
+) -> list[BillingLoad]:
+    """Load every delivery found (or only those of ``periods``, YYYY-MM) into bronze aws_billing_line_items."""
+    deliveries, listing = discover(source, prefix)
+    return [
+        load_delivery(source, d, listing, landing, bronze_root, TABLE)
+        for d in deliveries
+        if periods is None or d.billing_period in periods
+    ]

@@ -1,0 +1,29 @@
+"""Start AWS billing ingest when a new delivery (a new manifest or a new executionId / assemblyId) appears."""
+
+import dagster as dg
+import polars as pl
+
+from ingest.aws.deliveries import TABLE, discover
+from ingest.bronze import partition_path
+from orchestration.defs.jobs import aws_billing_job
+from orchestration.resources import DeliverySourceResource, WarehouseResource
+
+
+@dg.sensor(job=aws_billing_job, minimum_interval_seconds=15 * 60, default_status=dg.DefaultSensorStatus.RUNNING)
+def aws_billing_delivery_sensor(
+    context: dg.SensorEvaluationContext, warehouse: WarehouseResource, aws_billing: DeliverySourceResource
+):
+    """One run per delivery not yet in bronze; the run key (export, month, delivery id) never repeats."""
+    source, prefix = aws_billing.open()
+    deliveries, _ = discover(source, prefix)
+    for delivery in deliveries:
+        target = partition_path(warehouse.layout.bronze, TABLE, delivery.bronze_partition)
+        if target.exists() and pl.read_parquet(target, columns=["x_DeliveryId"]).get_column(
+            "x_DeliveryId"
+        ).unique().to_list() == [delivery.delivery_id]:
+            continue
+        yield dg.RunRequest(
+            run_key=f"{delivery.partition.get('export')}/{delivery.billing_period}/{delivery.delivery_id}",
+            partition_key=f"{delivery.billing_period}-01",
+            tags={"cpt/delivery_id": str(delivery.delivery_id), "cpt/manifest": str(delivery.manifest_key)},
+        )

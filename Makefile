@@ -20,7 +20,7 @@ UI_PORT ?= 3000
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: demo test ui lint format install clean
+.PHONY: demo test ui lint format install clean focus-validate
 
 demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset through Dagster, print CPT
 	$(BIN)/cpt demo
@@ -32,6 +32,9 @@ test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	mkdir -p "$(DAGSTER_HOME)" && [ -f "$(DAGSTER_HOME)/dagster.yaml" ] || printf 'telemetry:\n  enabled: false\n' > "$(DAGSTER_HOME)/dagster.yaml"
 	PATH="$(CURDIR)/$(BIN):$$PATH" env --default-signal=INT,TERM $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+
+focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validator's own Python 3.12 venv)
+	$(BIN)/pytest tests/conformance -s -q
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -54,4 +57,4 @@ $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
 	touch $@
 
 clean:
-	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .focus-venv

@@ -80,7 +80,8 @@ class RuleSet:
         """A Markdown table of the mapping, generated from the rules themselves."""
         lines = [f"### {self.name} ({self.provider})", "", "| FOCUS column | rule |", "|---|---|"]
         for target in BILLING_SCHEMA:
-            lines.append(f"| {target} | {_describe_rule(self.rules[target])} |")
+            cell = _describe_rule(self.rules[target]).replace("|", "\\|")  # regex alternations in a table cell
+            lines.append(f"| {target} | {cell} |")
         return "\n".join(lines) + "\n"
 
 

@@ -210,6 +210,30 @@ def show() -> None:
 
 
 @app.command()
+def mappings(out: Path | None = typer.Option(None, help="Write the Markdown here instead of printing it.")) -> None:
+    """The provider → FOCUS mapping of every billing format, generated from the rule files."""
+    text = mapping_docs()
+    if out:
+        out.write_text(text)
+        console.print(f"wrote {out}")
+    else:
+        print(text)
+
+
+def mapping_docs() -> str:
+    from ingest.aws.cur2 import CUR2
+    from ingest.aws.focus_export import AWS_FOCUS
+    from ingest.gcp.billing_export import BILLING_EXPORT
+
+    header = (
+        "# Provider → FOCUS 1.2 mappings\n\nGenerated from the rule files by `cpt mappings --out ingest/MAPPINGS.md`;"
+        " a test keeps it equal to the rules.\nLegacy CUR is renamed to CUR 2.0 column names first"
+        " (ingest/aws/legacy_cur.py) and then mapped by the CUR 2.0 rules.\n\n"
+    )
+    return header + "\n".join(fmt.rules.describe() for fmt in (CUR2, AWS_FOCUS, BILLING_EXPORT))
+
+
+@app.command()
 def demo(
     month: str = typer.Option(DEFAULT_MONTH, help="Sample month, YYYY-MM."),
     scale: float = typer.Option(1.0, help="Request volume multiplier."),

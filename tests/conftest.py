@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from ingest.sample.generator import SampleSpec, generate
 
@@ -18,3 +19,13 @@ def sample_month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("source")
     generate(root, SMALL)
     return root, json.loads((root / "truth.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto's S3 server over real HTTP on 127.0.0.1, for the whole session: (url, port)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}", port
+    server.stop()

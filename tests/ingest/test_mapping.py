@@ -94,3 +94,12 @@ def test_signed_sum_and_cases_compile_to_the_amortized_cost():
     assert out["ChargeCategory"].to_list() == ["Purchase", "Usage", "Usage", "Usage"]
     assert out["CommitmentDiscountStatus"].to_list() == [None, None, "Used", "Unused"]
     assert out["x_PricingTier"].to_list() == [None, "savings_plan", "reserved", "savings_plan"]
+
+
+def test_the_committed_mapping_docs_equal_the_rules():
+    from pathlib import Path
+
+    from orchestration.cli import mapping_docs
+
+    committed = (Path(__file__).parents[2] / "ingest" / "MAPPINGS.md").read_text()
+    assert committed == mapping_docs(), "run: cpt mappings --out ingest/MAPPINGS.md"

@@ -10,7 +10,6 @@ import boto3
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-from moto.server import ThreadedMotoServer
 
 from ingest.aws.deliveries import TABLE, ingest_aws_billing
 from ingest.landing.s3 import S3Source
@@ -21,15 +20,6 @@ from tests.fakes.fault_proxy import FaultProxy
 
 BUCKET = "acme-billing"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
-
-
-@pytest.fixture(scope="module")
-def moto_server():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}", port
-    server.stop()
 
 
 @pytest.fixture

@@ -16,12 +16,11 @@ from pathlib import Path
 import polars as pl
 
 from ingest.bronze import partition_path, write_partition
+from ingest.currency import RATES_FILE, missing_rates
 from ingest.focus import BRONZE_BILLING_SCHEMA, Focus
 from ingest.landing.sources import Source, SourceObject
 from ingest.landing.zone import LandingZone
 from ingest.mapping import MappingError, RuleSet, apply_rules, load_rules
-
-SUPPORTED_CURRENCIES = frozenset({"USD"})
 
 
 class BillingFileError(ValueError):
@@ -88,11 +87,15 @@ def normalize(fmt: BillingFormat, paths: list[Path], period: str, delivery_id: s
             )
         )
     frame = pl.concat(frames) if frames else pl.DataFrame(schema=BRONZE_BILLING_SCHEMA)
-    currencies = set(frame[Focus.BillingCurrency].drop_nulls().unique().to_list())
-    if currencies - SUPPORTED_CURRENCIES:
+    if frame[Focus.BillingCurrency].null_count():
         raise BillingFileError(
-            f"{fmt.name} {period}: billing currency {sorted(currencies - SUPPORTED_CURRENCIES)} has no exchange "
-            "rate configured; refusing to add different currencies"
+            f"{fmt.name} {period}: {frame[Focus.BillingCurrency].null_count()} rows have no currency"
+        )
+    missing = missing_rates({(period, c) for c in frame[Focus.BillingCurrency].unique().to_list()})
+    if missing:
+        raise BillingFileError(
+            f"{fmt.name} {period}: no exchange rate for {missing} (month, currency) in {RATES_FILE.name}; "
+            "refusing to add different currencies"
         )
     return frame
 

@@ -73,3 +73,16 @@ renamed as (
 select * from renamed
 
 {% endmacro %}
+
+{#- The staging billing columns that are not amounts (amounts are converted to the reporting currency). -#}
+{% macro billing_line_item_dimension_columns() -%}
+  {{ return([
+      'line_item_key', 'provider', 'billing_account_id', 'sub_account_id', 'invoice_id', 'resource_id', 'sku_id',
+      'commitment_discount_id', 'billing_period', 'charge_category', 'charge_class', 'charge_description',
+      'pricing_category', 'pricing_tier', 'provider_line_item_type', 'commitment_discount_category',
+      'commitment_discount_type', 'commitment_discount_status', 'service_name', 'service_category',
+      'service_subcategory', 'region_id', 'instance_type', 'billing_currency', 'consumed_unit', 'tags',
+      'deployment', 'cluster', 'shared_cluster', 'consumed_quantity', 'charge_period_start', 'charge_period_end',
+      'billing_period_start', 'billing_period_end', 'delivery_id', 'source_file', 'source_row',
+  ]) }}
+{%- endmacro %}

@@ -277,15 +277,28 @@ def test_a_broken_manifest_is_a_clear_error(sample_month, tmp_path):
         discover(LocalFolderSource(bucket))
 
 
-def test_a_currency_without_a_rate_is_refused(sample_month, tmp_path):
+def _gcp_in_currency(sample_month, tmp_path, currency: str) -> Path:
     root = tmp_path / "gcp"
     shutil.copytree(sample_month[0] / "gcp", root)
     path = next(root.rglob("*.jsonl"))
     rows = [json.loads(line) for line in path.read_text().splitlines()]
-    rows[0]["currency"] = "EUR"
+    for row in rows:
+        row["currency"] = currency
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    with pytest.raises(BillingFileError, match=r"\['EUR'\] has no exchange rate"):
+    return root
+
+
+def test_a_currency_without_a_rate_is_refused(sample_month, tmp_path):
+    root = _gcp_in_currency(sample_month, tmp_path, "CHF")
+    with pytest.raises(BillingFileError, match=r"no exchange rate for \[\('2026-10', 'CHF'\)\].*currency_rates\.csv"):
         ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
+
+
+def test_a_currency_with_a_rate_is_kept_as_billed(sample_month, tmp_path):
+    """Bronze keeps the billing currency (FOCUS); dbt converts with seeds/currency_rates.csv."""
+    root = _gcp_in_currency(sample_month, tmp_path, "EUR")
+    ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
+    assert _bronze(tmp_path / "b", GCP_TABLE)["BillingCurrency"].unique().to_list() == ["EUR"]
 
 
 def test_gcp_commitment_credits_fold_into_usage_and_promotions_become_credit_rows(sample_month, tmp_path):

@@ -182,6 +182,13 @@ def ingest_gcp_billing(source: Source, prefix: str, landing: LandingZone, bronze
         if match := _INVOICE_MONTH.search(key):
             months.setdefault(f"{match[1]}-{match[2]}", []).append(key)
     return [
-        load_delivery(source, Delivery(BILLING_EXPORT, period, tuple(keys)), listing, landing, bronze_root, TABLE)
+        load_delivery(
+            source,
+            Delivery(BILLING_EXPORT, period, tuple(keys), {"source": "files"}),
+            listing,
+            landing,
+            bronze_root,
+            TABLE,
+        )
         for period, keys in months.items()
     ]

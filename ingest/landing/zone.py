@@ -90,6 +90,35 @@ class LandingZone:
             tmp.unlink(missing_ok=True)
         return dest, checksum
 
+    def land_bytes(
+        self, source: str, dataset: str, key: str, data: bytes, delivery_id: str | None = None
+    ) -> LandedFile:
+        """Land content produced by a query (no file to copy): written atomically, checksummed, recorded."""
+        dest = self.path_for(dataset, key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".landing-", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp_name, dest)
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+        checksum = hashlib.sha256(data).hexdigest()
+        landed = LandedFile(
+            dataset,
+            source,
+            key,
+            len(data),
+            checksum,
+            delivery_id or checksum[:20],
+            datetime.now(UTC).isoformat(),
+            str(dest),
+        )
+        self.record([landed])
+        return landed
+
     def record(self, files: list[LandedFile]) -> None:
         if not files:
             return

@@ -5,6 +5,7 @@ from orchestration.definitions import defs
 INGEST = {"aws_billing_line_items", "gcp_billing_line_items", "inference_requests"}
 DBT = {
     "hardware_specs",
+    "currency_rates",
     "stg_aws__billing_line_items",
     "stg_gcp__billing_line_items",
     "stg_tokens__inference_requests",
@@ -39,7 +40,11 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
 
     assert parents("stg_aws__billing_line_items") == {"aws_billing_line_items"}
     assert parents("stg_gcp__billing_line_items") == {"gcp_billing_line_items"}
-    assert parents("int_billing_line_items_unioned") == {"stg_aws__billing_line_items", "stg_gcp__billing_line_items"}
+    assert parents("int_billing_line_items_unioned") == {
+        "stg_aws__billing_line_items",
+        "stg_gcp__billing_line_items",
+        "currency_rates",
+    }
     assert parents("stg_tokens__inference_requests") == {"inference_requests"}
     assert "int_pool_costs_allocated" in parents("fct_cpt_daily")
     assert parents("published_warehouse") == {
@@ -52,6 +57,7 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
     }
     assert isinstance(graph.get(dg.AssetKey("inference_requests")).partitions_def, dg.DailyPartitionsDefinition)
     assert isinstance(graph.get(dg.AssetKey("aws_billing_line_items")).partitions_def, dg.MonthlyPartitionsDefinition)
+    assert isinstance(graph.get(dg.AssetKey("gcp_billing_line_items")).partitions_def, dg.DailyPartitionsDefinition)
     assert graph.get(dg.AssetKey("fct_cpt_daily")).group_name == "warehouse_marts"
 
 

@@ -1,29 +1,53 @@
-"""GCP billing export files → landing zone → bronze gcp_billing_line_items."""
+"""GCP billing export → landing zone → bronze gcp_billing_line_items, by usage day with a lookback window."""
+
+from datetime import timedelta
 
 import dagster as dg
 
+from ingest.gcp.bigquery import BigQueryExport, ingest_gcp_bigquery
 from ingest.gcp.billing_export import ingest_gcp_billing
 from orchestration.defs.billing_metadata import loads_metadata
+from orchestration.partitions import daily_partitions
 from orchestration.resources import DeliverySourceResource, WarehouseResource
+
+
+class GcpBillingConfig(dg.Config):
+    lookback_days: int = 5  # GCP writes rows days late and revises them: re-read this many days before the window
 
 
 @dg.asset(
     key="gcp_billing_line_items",
     group_name="billing",
-    kinds={"python", "polars", "parquet"},
+    kinds={"python", "polars", "parquet", "bigquery"},
     owners=["team:platform"],
     tags={"layer": "bronze"},
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def gcp_billing_line_items(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, gcp_billing: DeliverySourceResource
+    context: dg.AssetExecutionContext,
+    config: GcpBillingConfig,
+    warehouse: WarehouseResource,
+    gcp_billing: DeliverySourceResource,
 ) -> dg.MaterializeResult:
-    """Every invoice month of the GCP billing export (JSONL files), mapped to FOCUS 1.2.
+    """The GCP billing export mapped to FOCUS 1.2, one bronze partition per usage day.
 
-    Commitment and sustained-use credits are folded into the usage they discount; other credits become rows
-    that keep the usage's resource and labels. Rules: ingest/gcp/rules/billing_export.toml.
+    From BigQuery (``CPT_GCP_BILLING_URI=bq://project.dataset.table``, Application Default Credentials): each run
+    re-reads the partition's days plus ``lookback_days`` before them and replaces those days, so rows that
+    arrive late or are revised are counted once. From exported JSONL files (a folder): every invoice month found
+    is reloaded whole. Commitment and sustained-use credits are folded into the usage they discount; other
+    credits become rows of their own. Rules: ingest/gcp/rules/billing_export.toml.
     """
-    source, prefix = gcp_billing.open()
-    loads = ingest_gcp_billing(source, prefix, warehouse.landing, warehouse.layout.bronze)
+    window = context.partition_time_window
+    if gcp_billing.uri.startswith("bq://"):
+        export = BigQueryExport(gcp_billing.uri.removeprefix("bq://"))
+        last = (window.end - timedelta(days=1)).date()
+        loads = ingest_gcp_bigquery(
+            export, warehouse.landing, warehouse.layout.bronze, window.start.date(), last, config.lookback_days
+        )
+    else:
+        source, prefix = gcp_billing.open()
+        loads = ingest_gcp_billing(source, prefix, warehouse.landing, warehouse.layout.bronze)
     for load in loads:
         context.log.info(f"{load.format} {load.billing_period}: {load.rows} rows, billed {load.billed_cost:,.2f}")
     return dg.MaterializeResult(metadata=loads_metadata(loads))

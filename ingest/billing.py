@@ -32,7 +32,7 @@ class BillingFormat:
     name: str
     provider: str
     rules_file: Path
-    read: Callable[[list[Path], RuleSet], pl.DataFrame]
+    read: Callable[..., pl.DataFrame]  # (paths, rules, **context) → the typed source frame
 
     @property
     def rules(self) -> RuleSet:
@@ -52,6 +52,7 @@ class Delivery:
     partition: dict[str, str] = field(default_factory=dict)  # bronze partition keys besides billing_period
     delivery_id: str | None = None  # the provider's id; None: a digest of the landed files' checksums
     manifest_key: str | None = None
+    context: dict = field(default_factory=dict)  # passed to the reader (e.g. GCP list prices)
 
     @property
     def bronze_partition(self) -> dict[str, str]:
@@ -70,12 +71,14 @@ class BillingLoad:
     skipped: bool  # the same delivery was already in bronze
 
 
-def normalize(fmt: BillingFormat, paths: list[Path], period: str, delivery_id: str) -> pl.DataFrame:
+def normalize(
+    fmt: BillingFormat, paths: list[Path], period: str, delivery_id: str, context: dict | None = None
+) -> pl.DataFrame:
     """Read one delivery's files and map them to bronze billing rows."""
     frames = []
     for path in paths:
         try:
-            mapped = apply_rules(fmt.rules, fmt.read([path], fmt.rules))
+            mapped = apply_rules(fmt.rules, fmt.read([path], fmt.rules, **(context or {})))
         except (MappingError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
             raise BillingFileError(f"{fmt.name}: {path.name}: {exc}") from exc
         frames.append(
@@ -125,7 +128,7 @@ def load_delivery(
     files = landing.land_delivery(source, objects, f"billing/{fmt.provider}", delivery_id=delivery.delivery_id)
     delivery_id = files[0].delivery_id
     data = [Path(f.path) for f in files if f.key in delivery.data_keys]
-    frame = normalize(fmt, data, delivery.billing_period, delivery_id)
+    frame = normalize(fmt, data, delivery.billing_period, delivery_id, delivery.context)
     write_partition(frame, bronze_root, table, delivery.bronze_partition, BRONZE_BILLING_SCHEMA)
     return _load(fmt, delivery.billing_period, delivery_id, delivery.data_keys, frame, False)
 

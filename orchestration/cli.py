@@ -43,6 +43,7 @@ def _environment() -> DataLayout:
     os.environ.setdefault("CPT_AWS_BILLING_URI", str(source_dir / "aws"))
     os.environ.setdefault("CPT_GCP_BILLING_URI", str(source_dir / "gcp"))
     os.environ.setdefault("CPT_GATEWAY_LOGS_URI", str(source_dir / "tokens" / "gateway"))
+    os.environ.setdefault("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
     os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     home = Path(os.environ["DAGSTER_HOME"])
@@ -99,7 +100,10 @@ def run(
     started = time.perf_counter()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with dg.DagsterInstance.get() as instance:
-        # AWS billing by month (its own partitioning), then everything else by day, rebuilding once.
+        # List prices, AWS billing by month (its own partitioning), then everything else by day, rebuilding once.
+        catalog = defs.get_job_def("gcp_catalog_refresh").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=quiet
+        )
         aws = defs.get_job_def("aws_billing_refresh").execute_in_process(
             instance=instance,
             asset_selection=[dg.AssetKey("aws_billing_line_items")],
@@ -110,8 +114,8 @@ def run(
             raise_on_error=False,
             run_config=quiet,
         )
-        result = aws
-        if aws.success:
+        result = catalog if not catalog.success else aws
+        if catalog.success and aws.success:
             result = defs.get_job_def("daily_refresh").execute_in_process(
                 instance=instance,
                 tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},

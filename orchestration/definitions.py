@@ -5,17 +5,31 @@ import dagster as dg
 from orchestration.defs.aws.assets import aws_billing_line_items
 from orchestration.defs.aws.sensors import aws_billing_delivery_sensor
 from orchestration.defs.gcp.assets import gcp_billing_line_items
-from orchestration.defs.jobs import aws_billing_job, daily_refresh_job, daily_refresh_schedule
+from orchestration.defs.gcp.catalog import gcp_list_prices
+from orchestration.defs.jobs import (
+    aws_billing_job,
+    daily_refresh_job,
+    daily_refresh_schedule,
+    gcp_catalog_job,
+    gcp_catalog_schedule,
+)
 from orchestration.defs.tokens.assets import inference_requests
 from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse
 from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
 from orchestration.resources import build_resources
 
 defs = dg.Definitions(
-    assets=[aws_billing_line_items, gcp_billing_line_items, inference_requests, cpt_dbt_models, published_warehouse],
+    assets=[
+        aws_billing_line_items,
+        gcp_list_prices,
+        gcp_billing_line_items,
+        inference_requests,
+        cpt_dbt_models,
+        published_warehouse,
+    ],
     asset_checks=[in_scope_cost_is_conserved],
-    jobs=[aws_billing_job, daily_refresh_job],
-    schedules=[daily_refresh_schedule],
+    jobs=[aws_billing_job, daily_refresh_job, gcp_catalog_job],
+    schedules=[daily_refresh_schedule, gcp_catalog_schedule],
     sensors=[aws_billing_delivery_sensor],
     resources=build_resources(),
 )

@@ -13,7 +13,7 @@ from ingest.mapping import RuleSet
 RULES = Path(__file__).parent / "rules" / "cur2.toml"
 
 
-def read_cur2(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
+def read_cur2(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
     # MAP columns arrive as list<struct<key, value>>, which is what the rules' tags expect.
     return expand_unused_commitments(rules.conform(pl.read_parquet(paths)))
 

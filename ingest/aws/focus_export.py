@@ -10,7 +10,7 @@ from ingest.billing import BillingFormat
 from ingest.mapping import RuleSet
 
 
-def read_focus(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
+def read_focus(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
     return rules.conform(pl.read_parquet(paths))
 
 

@@ -22,7 +22,7 @@ import polars as pl
 from ingest.billing import BillingLoad, normalize
 from ingest.bronze import partition_path, write_partition
 from ingest.focus import BRONZE_BILLING_SCHEMA, Focus
-from ingest.gcp.billing_export import BILLING_EXPORT, TABLE
+from ingest.gcp.billing_export import BILLING_EXPORT, TABLE, list_prices_in
 from ingest.landing.zone import LandingZone
 
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9-]{4,61}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$")
@@ -111,6 +111,7 @@ def ingest_gcp_bigquery(
     by_day: dict[date, list[str]] = {}
     for row in export.rows(start, end):
         by_day.setdefault(_usage_day(row), []).append(json.dumps(row, default=_json_default, sort_keys=True))
+    context = {"list_prices": list_prices_in(bronze_root)}
     loads, day = [], start_day
     while day <= last:
         lines = sorted(by_day.get(day, []))  # order-independent content, so an unchanged day has the same id
@@ -128,7 +129,7 @@ def ingest_gcp_bigquery(
             )
         else:
             if lines:
-                frame = normalize(BILLING_EXPORT, [Path(landed.path)], period, landed.delivery_id)
+                frame = normalize(BILLING_EXPORT, [Path(landed.path)], period, landed.delivery_id, context)
             else:
                 frame = pl.DataFrame(schema=BRONZE_BILLING_SCHEMA)
             write_partition(frame, bronze_root, TABLE, partition, BRONZE_BILLING_SCHEMA)

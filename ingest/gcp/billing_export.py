@@ -90,7 +90,9 @@ def _utc(col: str) -> pl.Expr:
     return pl.col(col).str.to_datetime(time_zone="UTC").dt.convert_time_zone("UTC").dt.replace_time_zone(None)
 
 
-def read_export(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
+def read_export(paths: list[Path], rules: RuleSet, list_prices: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The flattened export; ``list_prices`` (ingest/gcp/catalog.py) fills ListCost where cost_at_list is missing:
+    unit price × usage in pricing units, for the row's SKU and region. Without either, ListCost is the cost."""
     raw = pl.concat([pl.read_ndjson(p, schema=EXPORT_SCHEMA) for p in paths])
     credit_types = set(raw["credits"].explode().struct.field("type").drop_nulls().unique().to_list())
     unknown = sorted(credit_types - FOLDED_CREDITS - SEPARATE_CREDITS)
@@ -120,7 +122,7 @@ def read_export(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
         pl.col("resource").struct.field("global_name").alias("resource_global_name"),
         "cost",
         (pl.col("cost") + folded.fill_null(0.0)).alias("net_cost"),
-        pl.col("cost_at_list").fill_null(pl.col("cost")).alias("cost_at_list"),
+        "cost_at_list",
         "currency",
         pl.col("usage").struct.field("amount_in_pricing_units").alias("usage_amount_in_pricing_units"),
         pl.col("usage").struct.field("pricing_unit").alias("usage_pricing_unit"),
@@ -163,6 +165,14 @@ def read_export(paths: list[Path], rules: RuleSet) -> pl.DataFrame:
         )
     )
     flat = pl.concat([base.drop("credits"), credit_rows.drop("credits")])
+    if list_prices is not None and list_prices.height:
+        prices = list_prices.select(
+            "sku_id", pl.col("region").alias("location_region"), pl.col("unit_price").alias("_unit_price")
+        ).unique(subset=["sku_id", "location_region"], keep="last")
+        flat = flat.join(prices, on=["sku_id", "location_region"], how="left").with_columns(
+            pl.col("cost_at_list").fill_null(pl.col("_unit_price") * pl.col("usage_amount_in_pricing_units"))
+        )
+    flat = flat.with_columns(pl.col("cost_at_list").fill_null(pl.col("cost")))
     return flat.select([pl.col(c).cast(t) for c, t in rules.source_columns.items()])
 
 
@@ -174,6 +184,13 @@ BILLING_EXPORT = BillingFormat(
 )
 
 
+def list_prices_in(bronze_root: Path) -> pl.DataFrame | None:
+    """The list-price table the catalog asset keeps in bronze, when it has been fetched."""
+    files = sorted(bronze_root.glob("gcp_list_prices/**/*.parquet"))
+    frame = pl.concat([pl.read_parquet(f) for f in files]) if files else None
+    return frame if frame is not None and frame.height else None
+
+
 def ingest_gcp_billing(source: Source, prefix: str, landing: LandingZone, bronze_root: Path) -> list[BillingLoad]:
     """Load every invoice month found under ``prefix`` (``invoice_month=YYYYMM/*.jsonl``) into bronze."""
     listing = {obj.key: obj for obj in source.list_objects(prefix)}
@@ -181,10 +198,11 @@ def ingest_gcp_billing(source: Source, prefix: str, landing: LandingZone, bronze
     for key in sorted(listing):
         if match := _INVOICE_MONTH.search(key):
             months.setdefault(f"{match[1]}-{match[2]}", []).append(key)
+    prices = list_prices_in(bronze_root)
     return [
         load_delivery(
             source,
-            Delivery(BILLING_EXPORT, period, tuple(keys), {"source": "files"}),
+            Delivery(BILLING_EXPORT, period, tuple(keys), {"source": "files"}, context={"list_prices": prices}),
             listing,
             landing,
             bronze_root,

@@ -5,6 +5,7 @@ Writes, under ``out_dir``, files shaped like what the clouds and a gateway deliv
     aws/cur2/cpt-demo/data/BILLING_PERIOD=YYYY-MM/cpt-demo-00001.snappy.parquet   CUR 2.0 (Data Exports)
     aws/cur2/cpt-demo/metadata/BILLING_PERIOD=YYYY-MM/cpt-demo-Manifest.json      its delivery manifest
     gcp/billing_export/invoice_month=YYYYMM/billing_export-000000.jsonl            detailed export rows
+    gcp/catalog/compute_engine_skus.json                                           Cloud Billing catalog SKUs
     tokens/gateway/YYYY/MM/DD/gateway-YYYYMMDD.jsonl.gz                            OpenAI-style usage logs
     truth.json                                                                     what was generated
 
@@ -678,6 +679,8 @@ def _write_gcp_export(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
                 truth.gpu_hours[dep.name] += _gpu_count(dep.instance_type)
                 for sku_id, description, price in GCP_SKUS[dep.instance_type]:
                     cost = price * (GCP_SPOT_RATIO if tier == "spot" else 1.0)
+                    # GPU SKUs are billed in GPU-hours, core/RAM SKUs in VM-hours.
+                    hours = float(_gpu_count(dep.instance_type)) if "GPU" in description else 1.0
                     if tier == "spot":
                         description = "Spot Preemptible " + description
                         sku_id = sku_id.replace("-OD", "-SPOT").replace("-CORE", "-SPOT-CORE")
@@ -702,8 +705,8 @@ def _write_gcp_export(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
                         resource=resource,
                         machine=dep.instance_type,
                         credits=credits,
-                        usage=(3600.0, "seconds", 1.0, "hour"),
-                        list_cost=price,
+                        usage=(3600.0 * hours, "seconds", hours, "hour"),
+                        list_cost=cost,
                     )
         # GKE cluster management fee, shared; a promotional credit on it follows it (and stays shared).
         promo = (
@@ -757,6 +760,77 @@ def _write_gcp_export(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
     with (path / "billing_export-000000.jsonl").open("w") as fh:
         for r in rows:
             fh.write(json.dumps(r, separators=(",", ":")) + "\n")
+    catalog = out_dir / "gcp" / "catalog" / "compute_engine_skus.json"
+    catalog.parent.mkdir(parents=True, exist_ok=True)
+    catalog.write_text(json.dumps(catalog_skus(spec), indent=1) + "\n")
+
+
+def catalog_skus(spec: SampleSpec) -> list[dict]:
+    """The Compute Engine SKUs of the fleet as the Cloud Billing catalog API returns them (plus two unrelated)."""
+    effective = _iso(spec.start - timedelta(days=30))
+
+    def sku(sku_id: str, description: str, group: str, usage_type: str, price: float) -> dict:
+        units, nanos = int(price), round((price - int(price)) * 1e9)
+        return {
+            "name": f"services/6F81-5844-456A/skus/{sku_id}",
+            "skuId": sku_id,
+            "description": description,
+            "category": {
+                "serviceDisplayName": "Compute Engine",
+                "resourceFamily": "Compute",
+                "resourceGroup": group,
+                "usageType": usage_type,
+            },
+            "serviceRegions": ["us-central1", "us-east4"],
+            "pricingInfo": [
+                {
+                    "effectiveTime": effective,
+                    "pricingExpression": {
+                        "usageUnit": "h",
+                        "usageUnitDescription": "hour",
+                        "baseUnit": "s",
+                        "baseUnitConversionFactor": 3600,
+                        "displayQuantity": 1,
+                        "tieredRates": [
+                            {
+                                "startUsageAmount": 0,
+                                "unitPrice": {"currencyCode": "USD", "units": str(units), "nanos": nanos},
+                            }
+                        ],
+                    },
+                }
+            ],
+            "serviceProviderName": "Google",
+        }
+
+    skus = []
+    for machine, parts in GCP_SKUS.items():
+        gpus = _gpu_count(machine)
+        for sku_id, description, price in parts:
+            group = "GPU" if "GPU" in description else "CPU"
+            unit = price / gpus if group == "GPU" else price  # GPU SKUs are priced per GPU-hour
+            skus.append(sku(sku_id, description, group, "OnDemand", unit))
+            skus.append(
+                sku(
+                    sku_id.replace("-OD", "-SPOT").replace("-CORE", "-SPOT-CORE"),
+                    "Spot Preemptible " + description,
+                    group,
+                    "Preemptible",
+                    unit * GCP_SPOT_RATIO,
+                )
+            )
+            skus.append(
+                sku(
+                    sku_id + "-CUD1Y",
+                    "Commitment v1: " + description,
+                    group,
+                    "Commit1Yr",
+                    unit * (1 - GCP_CUD_DISCOUNT),
+                )
+            )
+    skus.append(sku("N2-CORE", "N2 Instance Core running in Americas", "CPU", "OnDemand", 0.031611))
+    skus.append(sku("PD-CAP", "Storage PD Capacity", "PDStandard", "OnDemand", 0.04))
+    return skus
 
 
 def _iso(ts: datetime) -> str:

@@ -5,7 +5,10 @@ import dagster as dg
 from orchestration.partitions import daily_partitions, monthly_partitions
 
 _AWS = dg.AssetSelection.assets("aws_billing_line_items")
-_REBUILD = dg.AssetSelection.all() - _AWS - dg.AssetSelection.assets("inference_requests", "gcp_billing_line_items")
+_CATALOG = dg.AssetSelection.assets("gcp_list_prices")
+_REBUILD = (
+    dg.AssetSelection.all() - _AWS - _CATALOG - dg.AssetSelection.assets("inference_requests", "gcp_billing_line_items")
+)
 
 # A new AWS delivery: reload its month, rebuild and check the warehouse, publish it (started by the sensor).
 aws_billing_job = dg.define_asset_job(
@@ -18,9 +21,15 @@ aws_billing_job = dg.define_asset_job(
 # Every day: yesterday's token logs, the GCP export, the dbt build, checks, then publish.
 daily_refresh_job = dg.define_asset_job(
     "daily_refresh",
-    selection=dg.AssetSelection.all() - _AWS,
+    selection=dg.AssetSelection.all() - _AWS - _CATALOG,
     partitions_def=daily_partitions,
     description="Ingest a day of token logs and the GCP billing export, rebuild the warehouse, publish it.",
 )
 
 daily_refresh_schedule = dg.build_schedule_from_partitioned_job(daily_refresh_job, hour_of_day=3, minute_of_hour=0)
+
+# Every week: the public list prices (they change rarely; the catalog API is not free of quota).
+gcp_catalog_job = dg.define_asset_job(
+    "gcp_catalog_refresh", selection=_CATALOG, description="Refresh GCP GPU list prices from the catalog."
+)
+gcp_catalog_schedule = dg.ScheduleDefinition(job=gcp_catalog_job, cron_schedule="0 2 * * 1", execution_timezone="UTC")

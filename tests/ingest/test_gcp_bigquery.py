@@ -19,6 +19,7 @@ from ingest.bronze import ensure_table
 from ingest.focus import BRONZE_BILLING_SCHEMA
 from ingest.gcp.bigquery import BigQueryExport, export_query, ingest_gcp_bigquery
 from ingest.gcp.billing_export import TABLE
+from ingest.gcp.catalog import LIST_PRICE_SCHEMA
 from ingest.landing.zone import LandingZone
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
 from tests.fakes.bigquery_server import FakeBigQuery
@@ -101,6 +102,7 @@ def test_late_and_revised_rows_replace_their_days_and_reach_the_marts(export_row
     # The marts: a real dbt build over this bronze carries both changes, once each.
     for table, schema in (
         ("aws_billing_line_items", BRONZE_BILLING_SCHEMA),
+        ("gcp_list_prices", LIST_PRICE_SCHEMA),
         ("inference_requests", INFERENCE_REQUESTS_SCHEMA),
         ("token_quarantine", QUARANTINE_SCHEMA),
     ):

@@ -2,12 +2,13 @@ import dagster as dg
 
 from orchestration.definitions import defs
 
-INGEST = {"aws_billing_line_items", "gcp_billing_line_items", "inference_requests"}
+INGEST = {"aws_billing_line_items", "gcp_list_prices", "gcp_billing_line_items", "inference_requests"}
 DBT = {
     "hardware_specs",
     "currency_rates",
     "stg_aws__billing_line_items",
     "stg_gcp__billing_line_items",
+    "stg_gcp__list_prices",
     "stg_tokens__inference_requests",
     "int_billing_line_items_unioned",
     "int_billing_lines_scoped",
@@ -45,6 +46,8 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
         "stg_gcp__billing_line_items",
         "currency_rates",
     }
+    assert parents("stg_gcp__list_prices") == {"gcp_list_prices"}
+    assert "gcp_list_prices" in parents("gcp_billing_line_items")
     assert parents("stg_tokens__inference_requests") == {"inference_requests"}
     assert "int_pool_costs_allocated" in parents("fct_cpt_daily")
     assert parents("published_warehouse") == {
@@ -84,3 +87,5 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     assert {"inference_requests", "gcp_billing_line_items"} <= daily and "aws_billing_line_items" not in daily
     assert {"fct_cpt_daily", "published_warehouse"} <= aws & daily
     assert defs.get_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"
+    catalog = defs.get_schedule_def("gcp_catalog_refresh_schedule")
+    assert catalog.cron_schedule == "0 2 * * 1" and catalog.job_name == "gcp_catalog_refresh"

@@ -23,6 +23,7 @@ class GcpBillingConfig(dg.Config):
     tags={"layer": "bronze"},
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=["gcp_list_prices"],
 )
 def gcp_billing_line_items(
     context: dg.AssetExecutionContext,

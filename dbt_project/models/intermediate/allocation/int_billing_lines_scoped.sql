@@ -1,6 +1,9 @@
 -- Every billing line with its scope (DESIGN.md "Allocation" rule 1) and the attributes its cost pool needs.
 -- Credits, refunds and fees that name a resource inherit the pricing tier and instance type of that resource's
 -- usage in the same period, so that they follow the usage they apply to (rule 2).
+-- on_demand_cost is what a usage line would have cost at public on-demand prices: ListCost (AWS: the public
+-- on-demand cost, spot included; GCP: cost_at_list), except GCP spot, whose list price is the spot price and is
+-- scaled by the catalog's on-demand / spot price ratio for the same machine part and region.
 
 with
 
@@ -21,6 +24,27 @@ resource_usage as (
     from lines
     where charge_category = 'Usage' and resource_id is not null
     group by resource_id, billing_period
+
+),
+
+gcp_prices as (
+
+    select * from {{ ref('stg_gcp__list_prices') }}
+
+),
+
+gcp_spot_ratios as (
+
+    select
+        spot.description as spot_description,
+        spot.region,
+        on_demand.unit_price / spot.unit_price as on_demand_ratio
+    from gcp_prices as spot
+    inner join gcp_prices as on_demand
+        on on_demand.description = replace(spot.description, 'Spot Preemptible ', '')
+        and on_demand.region = spot.region
+        and on_demand.usage_type = 'OnDemand'
+    where spot.usage_type = 'Preemptible' and spot.unit_price > 0
 
 ),
 
@@ -47,6 +71,10 @@ scoped as (
         case when lines.consumed_unit = 'Hours' then lines.consumed_quantity end as consumed_hours,
         lines.billed_cost,
         lines.effective_cost,
+        case
+            when lines.charge_category <> 'Usage' then 0.0
+            else coalesce(lines.list_cost, 0.0) * coalesce(gcp_spot_ratios.on_demand_ratio, 1.0)
+        end as on_demand_cost,
         lines.charge_period_start,
         lines.charge_period_end,
         greatest(
@@ -56,6 +84,11 @@ scoped as (
     left join resource_usage
         on lines.resource_id = resource_usage.resource_id
         and lines.billing_period = resource_usage.billing_period
+    left join gcp_spot_ratios
+        on lines.provider = 'gcp'
+        and lines.pricing_tier = 'spot'
+        and lines.charge_description = gcp_spot_ratios.spot_description
+        and lines.region_id = gcp_spot_ratios.region
 
 )
 

@@ -24,6 +24,7 @@ hourly as (
         resource_id,
         {{ dbt.date_trunc('hour', 'charge_period_start') }} as cost_hour,
         effective_cost,
+        on_demand_cost,
         consumed_hours
     from in_scope
     where charge_hours = 1
@@ -50,6 +51,7 @@ multi_hour as (
         in_scope.resource_id,
         {{ dbt.dateadd('hour', 'numbers.n', dbt.date_trunc('hour', 'in_scope.charge_period_start')) }} as cost_hour,
         in_scope.effective_cost / in_scope.charge_hours as effective_cost,
+        in_scope.on_demand_cost / in_scope.charge_hours as on_demand_cost,
         in_scope.consumed_hours / in_scope.charge_hours as consumed_hours
     from in_scope
     inner join numbers on numbers.n < in_scope.charge_hours

@@ -1,6 +1,7 @@
 -- Cost pools (DESIGN.md "Allocation" rule 2): EffectiveCost per deployment × hour × region × pricing tier ×
 -- hardware, with the GPU hours the pool provides (rule 3: tokens are split over pools by GPU capacity).
--- GPU hours count each resource once per hour (a VM billed as a GPU SKU plus a core SKU is one VM).
+-- GPU hours count each resource once per hour: a VM billed as a GPU SKU (in GPU-hours) plus a core/RAM SKU (in
+-- VM-hours) ran for the smaller of the two quantities, times its GPU count.
 
 with
 
@@ -26,6 +27,7 @@ pool_cost as (
         pricing_tier,
         hardware,
         {{ exact_sum("effective_cost") }} as pool_cost,
+        {{ exact_sum("on_demand_cost") }} as on_demand_cost,
         count(*) as billing_lines
     from lines
     group by deployment, cost_hour, region, pricing_tier, hardware
@@ -41,9 +43,9 @@ resource_gpu_hours as (
         pricing_tier,
         hardware,
         resource_id,
-        max(coalesce(consumed_hours, 0)) * max(gpu_count) as gpu_hours
+        min(consumed_hours) * max(gpu_count) as gpu_hours
     from lines
-    where gpu_count > 0
+    where gpu_count > 0 and consumed_hours > 0
     group by deployment, cost_hour, region, pricing_tier, hardware, resource_id
 
 ),
@@ -63,6 +65,7 @@ select
     pool_cost.pricing_tier,
     pool_cost.hardware,
     pool_cost.pool_cost,
+    pool_cost.on_demand_cost,
     coalesce(pool_gpu_hours.gpu_hours, 0) as gpu_hours,
     pool_cost.billing_lines
 from pool_cost

@@ -1,4 +1,17 @@
--- One row per deployment × hour: what the deployment cost that hour, what it served, and whether it was busy.
+-- One row per deployment × hour: what the deployment cost that hour, what it served, whether it was busy, and
+-- what the same hours would have cost at public on-demand prices.
+
+with
+
+on_demand as (
+
+    select deployment, cost_hour, {{ exact_sum("on_demand_cost") }} as on_demand_cost
+    from {{ ref('int_cost_pools_aggregated') }}
+    group by deployment, cost_hour
+
+),
+
+hours as (
 
 select
     allocation.deployment,
@@ -19,3 +32,12 @@ select
 from {{ ref('int_pool_costs_allocated') }} as allocation
 where allocation.allocation_basis <> 'unplaced_shared'
 group by allocation.deployment, allocation.cost_hour
+
+)
+
+select
+    hours.*,
+    coalesce(on_demand.on_demand_cost, 0.0) as on_demand_equivalent_cost
+from hours
+left join on_demand
+    on hours.deployment = on_demand.deployment and hours.usage_hour = on_demand.cost_hour

@@ -90,10 +90,30 @@ def _utc(col: str) -> pl.Expr:
     return pl.col(col).str.to_datetime(time_zone="UTC").dt.convert_time_zone("UTC").dt.replace_time_zone(None)
 
 
+# Fields every export row carries; a row without one is refused (never read as a silent null).
+REQUIRED = {
+    "billing_account_id": pl.col("billing_account_id"),
+    "usage_start_time": pl.col("usage_start_time"),
+    "usage_end_time": pl.col("usage_end_time"),
+    "cost": pl.col("cost"),
+    "currency": pl.col("currency"),
+    "cost_type": pl.col("cost_type"),
+    "invoice.month": pl.col("invoice").struct.field("month"),
+}
+
+
+def _check_required(raw: pl.DataFrame) -> None:
+    for name, expr in REQUIRED.items():
+        missing = raw.with_row_index("row", offset=1).filter(expr.is_null())["row"]
+        if missing.len():
+            raise MappingError(f"{missing.len()} rows lack {name} (first at row {missing[0]})")
+
+
 def read_export(paths: list[Path], rules: RuleSet, list_prices: pl.DataFrame | None = None) -> pl.DataFrame:
     """The flattened export; ``list_prices`` (ingest/gcp/catalog.py) fills ListCost where cost_at_list is missing:
     unit price × usage in pricing units, for the row's SKU and region. Without either, ListCost is the cost."""
     raw = pl.concat([pl.read_ndjson(p, schema=EXPORT_SCHEMA) for p in paths])
+    _check_required(raw)
     credit_types = set(raw["credits"].explode().struct.field("type").drop_nulls().unique().to_list())
     unknown = sorted(credit_types - FOLDED_CREDITS - SEPARATE_CREDITS)
     if unknown:

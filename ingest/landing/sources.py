@@ -40,7 +40,7 @@ def safe_relative_key(key: str) -> PurePosixPath:
 
 
 def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, str]:
-    """A source and the prefix to list under, from ``s3://bucket/prefix`` or a local folder path."""
+    """A source and the prefix to list under, from ``s3://bucket/prefix``, ``gs://bucket/prefix`` or a folder."""
     if uri.startswith("s3://"):
         from ingest.landing.s3 import S3Source  # boto3 only when S3 is used
 
@@ -48,8 +48,15 @@ def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, s
         if not bucket:
             raise ValueError(f"no bucket in {uri!r}")
         return S3Source(bucket, endpoint_url=endpoint_url), prefix
+    if uri.startswith("gs://"):
+        from ingest.landing.gcs import GcsSource  # google-cloud-storage only when GCS is used
+
+        bucket, _, prefix = uri.removeprefix("gs://").partition("/")
+        if not bucket:
+            raise ValueError(f"no bucket in {uri!r}")
+        return GcsSource(bucket), prefix
     if "://" in uri:
-        raise ValueError(f"unsupported source {uri!r}: use s3://bucket/prefix or a local folder")
+        raise ValueError(f"unsupported source {uri!r}: use s3://bucket/prefix, gs://bucket/prefix or a local folder")
     return LocalFolderSource(Path(uri)), ""
 
 

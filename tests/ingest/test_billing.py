@@ -321,3 +321,43 @@ def test_unknown_gcp_credit_type_is_refused(sample_month, tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     with pytest.raises(BillingFileError, match="MYSTERY_CREDIT"):
         ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
+
+
+def _gcp_rows(sample_month) -> list[dict]:
+    path = next((sample_month[0] / "gcp").rglob("*.jsonl"))
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _write_gcp(tmp_path: Path, rows: list[dict], raw_lines: list[str] = ()) -> Path:
+    root = tmp_path / "gcp"
+    path = root / "billing_export" / "invoice_month=202610" / "billing_export-000000.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + "".join(line + "\n" for line in raw_lines))
+    return root
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r: r.update(cost="twelve"), "billing_export-000000.jsonl"),  # wrong type
+        (lambda r: r.pop("usage_start_time"), r"jsonl: 1 rows lack usage_start_time \(first at row 6\)"),
+        (lambda r: r.update(invoice=None), r"jsonl: 1 rows lack invoice\.month \(first at row 6\)"),
+        (lambda r: r.update(cost_type="surprise"), "cost_type has values with no rule"),  # unknown value
+    ],
+    ids=["wrong-type", "missing-field", "missing-nested", "unknown-cost-type"],
+)
+def test_gcp_rows_of_the_wrong_shape_are_a_clear_error_and_bronze_keeps_the_good_month(
+    sample_month, tmp_path, change, message
+):
+    good = _gcp_rows(sample_month)
+    root = _write_gcp(tmp_path, good)
+    first = ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")[0]
+    broken = [dict(r) for r in good]
+    change(broken[5])
+    path = next(root.rglob("*.jsonl"))
+    path.write_text("".join(json.dumps(r) + "\n" for r in broken))
+    with pytest.raises(BillingFileError, match=message):
+        ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
+    stored = _bronze(tmp_path / "b", GCP_TABLE)
+    assert stored["x_DeliveryId"].unique().to_list() == [first.delivery_id]
+    assert stored["BilledCost"].sum() == pytest.approx(first.billed_cost, rel=1e-12)

@@ -45,3 +45,18 @@ def test_list_cost_is_filled_from_the_catalog_where_the_export_has_none(sample_m
     bigquery = frame.filter(pl.col("ServiceName") == "BigQuery")
     assert (bigquery["ListCost"] == bigquery["ContractedCost"]).all()  # no catalog price: ListCost is the cost
     assert BILLING_EXPORT.name == "gcp_billing_export"
+
+
+def test_exported_files_are_read_from_gcs(sample_month, tmp_path):
+    from ingest.landing.gcs import GcsSource
+    from ingest.landing.sources import open_source
+    from tests.fakes.gcs_server import FakeGcs
+
+    with FakeGcs("acme-billing-export", sample_month[0] / "gcp", page_size=2) as fake:
+        source = GcsSource("acme-billing-export", client=fake.client())
+        loads = ingest_gcp_billing(source, "billing_export/", LandingZone(tmp_path / "l"), tmp_path / "b")
+    assert [(x.billing_period, x.skipped) for x in loads] == [("2026-10", False)]
+    assert loads[0].billed_cost == pytest.approx(sample_month[1]["billed_by_provider_usd"]["gcp"], rel=1e-12)
+    assert any("alt=media" in p for p in fake.paths)
+    gcs, prefix = open_source("gs://acme-billing-export/billing_export")
+    assert isinstance(gcs, GcsSource) and prefix == "billing_export"

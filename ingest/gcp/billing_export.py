@@ -18,7 +18,7 @@ from ingest.landing.zone import LandingZone
 from ingest.mapping import MappingError, RuleSet
 
 TABLE = "gcp_billing_line_items"
-_INVOICE_MONTH = re.compile(r"(?:^|/)invoice_month=(\d{4})(\d{2})/[^/]+\.jsonl?$")
+_INVOICE_MONTH = re.compile(r"(?:^|/)invoice_month=(\d{4})(\d{2})/[^/]+\.(?:jsonl?|parquet)$")
 
 FOLDED_CREDITS = frozenset(
     {"COMMITTED_USAGE_DISCOUNT", "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE", "SUSTAINED_USAGE_DISCOUNT"}
@@ -109,10 +109,34 @@ def _check_required(raw: pl.DataFrame) -> None:
             raise MappingError(f"{missing.len()} rows lack {name} (first at row {missing[0]})")
 
 
+_TIMESTAMPS = ("usage_start_time", "usage_end_time", "export_time")
+
+
+def _read_raw(path: Path) -> pl.DataFrame:
+    """One export file (JSONL or parquet) in the export schema; typed timestamps become ISO text like JSONL's."""
+    if path.name.endswith(".parquet"):
+        frame = pl.read_parquet(path)
+        frame = frame.with_columns(
+            pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
+            if frame.schema[c].time_zone
+            else pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
+            for c in _TIMESTAMPS
+            if c in frame.columns and isinstance(frame.schema[c], pl.Datetime)
+        )
+        missing = [c for c in EXPORT_SCHEMA if c not in frame.columns and c not in ("resource", "cost_at_list")]
+        if missing:
+            raise MappingError(f"not a billing export file, missing columns {missing}")
+        for column in ("resource", "cost_at_list"):  # the standard export has no resource column
+            if column not in frame.columns:
+                frame = frame.with_columns(pl.lit(None).alias(column))
+        return frame.select([pl.col(c).cast(t) for c, t in EXPORT_SCHEMA.items()])
+    return pl.read_ndjson(path, schema=EXPORT_SCHEMA)
+
+
 def read_export(paths: list[Path], rules: RuleSet, list_prices: pl.DataFrame | None = None) -> pl.DataFrame:
     """The flattened export; ``list_prices`` (ingest/gcp/catalog.py) fills ListCost where cost_at_list is missing:
     unit price × usage in pricing units, for the row's SKU and region. Without either, ListCost is the cost."""
-    raw = pl.concat([pl.read_ndjson(p, schema=EXPORT_SCHEMA) for p in paths])
+    raw = pl.concat([_read_raw(p) for p in paths])
     _check_required(raw)
     credit_types = set(raw["credits"].explode().struct.field("type").drop_nulls().unique().to_list())
     unknown = sorted(credit_types - FOLDED_CREDITS - SEPARATE_CREDITS)

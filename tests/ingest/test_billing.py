@@ -361,3 +361,19 @@ def test_gcp_rows_of_the_wrong_shape_are_a_clear_error_and_bronze_keeps_the_good
     stored = _bronze(tmp_path / "b", GCP_TABLE)
     assert stored["x_DeliveryId"].unique().to_list() == [first.delivery_id]
     assert stored["BilledCost"].sum() == pytest.approx(first.billed_cost, rel=1e-12)
+
+
+def test_gcp_export_parquet_files_read_like_jsonl(sample_month, tmp_path):
+    from ingest.gcp.billing_export import EXPORT_SCHEMA
+
+    source = next((sample_month[0] / "gcp").rglob("*.jsonl"))
+    frame = pl.read_ndjson(source, schema=EXPORT_SCHEMA).with_columns(
+        pl.col(c).str.to_datetime(time_zone="UTC") for c in ("usage_start_time", "usage_end_time", "export_time")
+    )
+    target = tmp_path / "gcp" / "billing_export" / "invoice_month=202610" / "part-0.parquet"
+    target.parent.mkdir(parents=True)
+    frame.write_parquet(target)
+    loads = ingest_gcp_billing(LocalFolderSource(tmp_path / "gcp"), "", LandingZone(tmp_path / "l"), tmp_path / "b")
+    assert loads[0].billed_cost == pytest.approx(sample_month[1]["billed_by_provider_usd"]["gcp"], rel=1e-12)
+    stored = _bronze(tmp_path / "b", GCP_TABLE)
+    assert stored["ChargePeriodStart"].min().isoformat() == "2026-10-01T00:00:00"

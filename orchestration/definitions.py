@@ -14,6 +14,7 @@ from orchestration.defs.jobs import (
     gcp_catalog_schedule,
 )
 from orchestration.defs.tokens.assets import inference_requests
+from orchestration.defs.tokens.counters import inference_token_counters
 from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse
 from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
 from orchestration.resources import build_resources
@@ -24,6 +25,7 @@ defs = dg.Definitions(
         gcp_list_prices,
         gcp_billing_line_items,
         inference_requests,
+        inference_token_counters,
         cpt_dbt_models,
         published_warehouse,
     ],

@@ -51,6 +51,7 @@ def build_resources() -> dict[str, object]:
         "gcp_billing": DeliverySourceResource(uri=dg.EnvVar("CPT_GCP_BILLING_URI")),
         "gateway_logs": DeliverySourceResource(uri=dg.EnvVar("CPT_GATEWAY_LOGS_URI")),
         "gcp_catalog": DeliverySourceResource(uri=dg.EnvVar("CPT_GCP_CATALOG_URI")),
+        "prometheus_metrics": DeliverySourceResource(uri=dg.EnvVar("CPT_PROMETHEUS_URI")),
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),

@@ -1,6 +1,7 @@
 {{ config(meta={"dagster": {"ref": {"name": "fct_cpt_daily"}}}) }}
 
--- Every token of every request lands in the CPT facts exactly once (per month).
+-- Every token of every request (and every counted token of a deployment without request logs) lands in the
+-- CPT facts exactly once (per month).
 
 with
 
@@ -9,8 +10,8 @@ logged as (
         {{ dbt.date_trunc('month', 'usage_hour') }} as usage_month,
         sum(input_tokens) as input_tokens,
         sum(output_tokens) as output_tokens,
-        count(*) as requests
-    from {{ ref('stg_tokens__inference_requests') }}
+        sum(requests) as requests
+    from {{ ref('int_token_usage_aggregated') }}
     group by {{ dbt.date_trunc('month', 'usage_hour') }}
 ),
 

@@ -53,6 +53,7 @@ class Deployment:
     peak_requests_per_hour: float  # at scale 1
     idle_nights: bool = False  # no traffic 00:00-05:59 UTC
     quiet_days: tuple[int, ...] = field(default=())  # days of month with no traffic at all
+    request_logs: bool = True  # False: only the servers' Prometheus token counters are available
 
 
 DEPLOYMENTS = (
@@ -102,6 +103,18 @@ DEPLOYMENTS = (
         120.0,
         idle_nights=True,
         quiet_days=(10, 11, 12, 13, 14),
+    ),
+    Deployment(
+        "summarize-vllm-usw2",
+        "llama-3.1-8b-instruct",
+        "aws",
+        "us-west-2",
+        "eks-usw2",
+        "g6e.xlarge",
+        ("on_demand",),
+        {"research": 1.0},
+        90.0,
+        request_logs=False,
     ),
     Deployment(
         "chat-llama70b-gcp",

@@ -17,10 +17,11 @@ from ingest.bronze import write_partition
 from ingest.landing.sources import Source
 from ingest.landing.zone import LandedFile, LandingZone, delivery_id_of, sha256_file
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
-from ingest.tokens import gateway
+from ingest.tokens import gateway, prometheus
 
 REQUESTS_TABLE = "inference_requests"
 QUARANTINE_TABLE = "token_quarantine"
+COUNTERS_TABLE = "inference_token_counter_samples"
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,65 @@ def ingest_gateway_day(source: Source, prefix: str, landing: LandingZone, bronze
         int(requests["input_tokens"].sum()),
         int(requests["output_tokens"].sum()),
     )
+
+
+@dataclass(frozen=True)
+class CounterLoad:
+    day: str
+    files: int
+    samples: int
+    files_quarantined: int
+
+
+def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze_root: Path, day: date) -> CounterLoad:
+    """Read every Prometheus counter file of ``day`` and replace that day's bronze counter samples.
+
+    A file that cannot be read is one quarantine row (source file, reason); the others still load.
+    """
+    objects = [o for o in source.list_objects(prefix) if (k := prometheus.parse_key(o.key)) and k.day == day]
+    frames, quarantined, manifest = [], [], []
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with tempfile.TemporaryDirectory(prefix="cpt-metrics-") as tmp:
+        for obj in objects:
+            local = Path(tmp) / "object"
+            source.fetch(obj.key, local)
+            checksum = sha256_file(local)
+            try:
+                frame = prometheus.read_scrape(local, prometheus.parse_key(obj.key), obj.key)
+                frames.append(frame)
+                manifest.append((obj, checksum, frame.height))
+            except prometheus.ScrapeError as exc:
+                quarantined.append(
+                    {
+                        "source_format": prometheus.FORMAT,
+                        "source_file": obj.key,
+                        "source_row": None,
+                        "reason": str(exc),
+                        "record_id": None,
+                        "quarantined_at": now,
+                    }
+                )
+                manifest.append((obj, checksum, 0))
+    samples = pl.concat(frames) if frames else pl.DataFrame(schema=prometheus.COUNTER_SAMPLES_SCHEMA)
+    partition = {"source_format": prometheus.FORMAT, "day": day.isoformat()}
+    write_partition(samples, bronze_root, COUNTERS_TABLE, partition, prometheus.COUNTER_SAMPLES_SCHEMA)
+    write_partition(
+        pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA), bronze_root, QUARANTINE_TABLE, partition, QUARANTINE_SCHEMA
+    )
+    delivery = delivery_id_of([(obj.key, checksum) for obj, checksum, _ in manifest])
+    landing.record(
+        [
+            LandedFile(
+                f"tokens/{prometheus.FORMAT}",
+                source.name,
+                obj.key,
+                obj.size,
+                checksum,
+                delivery,
+                now.isoformat(),
+                f"(not copied: {rows} samples parsed)",
+            )
+            for obj, checksum, rows in manifest
+        ]
+    )
+    return CounterLoad(day.isoformat(), len(objects), samples.height, len(quarantined))

@@ -7,7 +7,10 @@ from orchestration.partitions import daily_partitions, monthly_partitions
 _AWS = dg.AssetSelection.assets("aws_billing_line_items")
 _CATALOG = dg.AssetSelection.assets("gcp_list_prices")
 _REBUILD = (
-    dg.AssetSelection.all() - _AWS - _CATALOG - dg.AssetSelection.assets("inference_requests", "gcp_billing_line_items")
+    dg.AssetSelection.all()
+    - _AWS
+    - _CATALOG
+    - dg.AssetSelection.assets("inference_requests", "inference_token_counters", "gcp_billing_line_items")
 )
 
 # A new AWS delivery: reload its month, rebuild and check the warehouse, publish it (started by the sensor).

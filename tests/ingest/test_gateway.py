@@ -1,10 +1,12 @@
 import json
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
+from ingest.sample.fleet import DEPLOYMENTS
 from ingest.tokens.gateway import parse_gateway_log
 from ingest.tokens.ingest import ingest_gateway_day
 
@@ -123,5 +125,26 @@ def test_sample_logs_parse_to_the_generated_token_counts(sample_month, tmp_path)
         assert load.rows_quarantined == 0
         totals["requests"] += load.rows_loaded
         totals["output_tokens"] += load.output_tokens
-    assert totals["requests"] == sum(t["requests"] for t in truth["tokens"].values())
-    assert totals["output_tokens"] == sum(t["output_tokens"] for t in truth["tokens"].values())
+    logged = [t for name, t in truth["tokens"].items() if name in {d.name for d in DEPLOYMENTS if d.request_logs}]
+    assert totals["requests"] == sum(t["requests"] for t in logged)
+    assert totals["output_tokens"] == sum(t["output_tokens"] for t in logged)
+
+
+def test_the_real_vllm_scrape_gives_its_known_token_counts(tmp_path):
+    from ingest.tokens.ingest import ingest_counter_day
+
+    sample = Path(__file__).parents[1] / "fixtures" / "vllm_metrics" / "vllm_metrics_excerpt.prom"
+    target = tmp_path / "src" / "2026" / "10" / "03" / "qwen-coder" / "pod-0" / "scrape-1790985600.prom"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(sample.read_bytes())
+    (target.parent / "scrape-1790985900.prom").write_text("this is { not prometheus\n")
+    load = ingest_counter_day(
+        LocalFolderSource(tmp_path / "src"), "", LandingZone(tmp_path / "l"), tmp_path / "b", date(2026, 10, 3)
+    )
+    assert (load.files, load.files_quarantined) == (2, 1)
+    samples = pl.read_parquet(tmp_path / "b" / "inference_token_counter_samples" / "**" / "*.parquet")
+    values = dict(zip(samples["counter"], samples["value"], strict=True))
+    assert values == {"input_tokens": 148.0, "output_tokens": 955.0, "requests": 4.0}  # 148 + 955 = 1103
+    assert samples["model"].unique().to_list() == ["Qwen/Qwen2.5-Coder-1.5B-Instruct"]
+    quarantine = pl.read_parquet(tmp_path / "b" / "token_quarantine" / "**" / "*.parquet")
+    assert quarantine["reason"].str.starts_with("not Prometheus text").to_list() == [True]

@@ -15,13 +15,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingest.bronze import ensure_table
-from ingest.focus import BRONZE_BILLING_SCHEMA
+from ingest.bronze import ensure_all_tables
 from ingest.gcp.bigquery import BigQueryExport, export_query, ingest_gcp_bigquery
 from ingest.gcp.billing_export import TABLE
-from ingest.gcp.catalog import LIST_PRICE_SCHEMA
 from ingest.landing.zone import LandingZone
-from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
 from tests.fakes.bigquery_server import FakeBigQuery
 
 EXPORT_TABLE = "acme-billing.billing_export.gcp_billing_export_resource_v1_01ABCD_23EF45_67GH89"
@@ -100,13 +97,7 @@ def test_late_and_revised_rows_replace_their_days_and_reach_the_marts(export_row
     assert all(x.skipped for x in again if x.rows)  # nothing changed since: every day with rows is skipped
 
     # The marts: a real dbt build over this bronze carries both changes, once each.
-    for table, schema in (
-        ("aws_billing_line_items", BRONZE_BILLING_SCHEMA),
-        ("gcp_list_prices", LIST_PRICE_SCHEMA),
-        ("inference_requests", INFERENCE_REQUESTS_SCHEMA),
-        ("token_quarantine", QUARANTINE_SCHEMA),
-    ):
-        ensure_table(bronze, table, schema)
+    ensure_all_tables(bronze)
     (tmp_path / "data" / "warehouse" / "build").mkdir(parents=True)
     env = {**os.environ, "CPT_DATA_DIR": str(tmp_path / "data"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     dbt = Path(sys.executable).parent / "dbt"

@@ -2,7 +2,13 @@ import dagster as dg
 
 from orchestration.definitions import defs
 
-INGEST = {"aws_billing_line_items", "gcp_list_prices", "gcp_billing_line_items", "inference_requests"}
+INGEST = {
+    "aws_billing_line_items",
+    "gcp_list_prices",
+    "gcp_billing_line_items",
+    "inference_requests",
+    "inference_token_counters",
+}
 DBT = {
     "hardware_specs",
     "currency_rates",
@@ -10,6 +16,9 @@ DBT = {
     "stg_gcp__billing_line_items",
     "stg_gcp__list_prices",
     "stg_tokens__inference_requests",
+    "stg_tokens__token_counter_samples",
+    "int_token_counter_deltas",
+    "deployment_owners",
     "int_billing_line_items_unioned",
     "int_billing_lines_scoped",
     "int_billing_lines_spread_hourly",

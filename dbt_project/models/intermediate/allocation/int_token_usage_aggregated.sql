@@ -1,16 +1,61 @@
 -- Token usage per deployment × hour × team × model (the hour in which requests finished, rule 3).
+-- Per-request logs are the source where a deployment-hour has them. A deployment-hour known only from its
+-- servers' counters (no request logs) takes the counters' tokens, charged to the deployment's owner
+-- (seeds/deployment_owners.csv) or to the unattributed team; counters never add to hours that have logs.
 
-select
-    deployment,
-    usage_hour,
-    team,
-    model,
-    max(region) as region,
-    count(*) as requests,
-    {{ exact_sum("input_tokens") }} as input_tokens,
-    {{ exact_sum("cached_input_tokens") }} as cached_input_tokens,
-    {{ exact_sum("output_tokens") }} as output_tokens,
-    {{ exact_sum("weighted_tokens") }} as weighted_tokens,
-    {{ exact_sum("latency_ms") }} / 1000.0 as request_seconds
-from {{ ref('stg_tokens__inference_requests') }}
-group by deployment, usage_hour, team, model
+with
+
+logged as (
+
+    select
+        deployment,
+        usage_hour,
+        team,
+        model,
+        max(region) as region,
+        count(*) as requests,
+        {{ exact_sum("input_tokens") }} as input_tokens,
+        {{ exact_sum("cached_input_tokens") }} as cached_input_tokens,
+        {{ exact_sum("output_tokens") }} as output_tokens,
+        {{ exact_sum("weighted_tokens") }} as weighted_tokens,
+        {{ exact_sum("latency_ms") }} / 1000.0 as request_seconds,
+        'request_logs' as usage_source
+    from {{ ref('stg_tokens__inference_requests') }}
+    group by deployment, usage_hour, team, model
+
+),
+
+logged_hours as (
+
+    select distinct deployment, usage_hour from logged
+
+),
+
+counted as (
+
+    select
+        counters.deployment,
+        counters.usage_hour,
+        coalesce(owners.owner_team, 'unattributed') as team,
+        counters.model,
+        cast(null as varchar) as region,
+        counters.requests,
+        counters.input_tokens,
+        0.0 as cached_input_tokens,
+        counters.output_tokens,
+        counters.output_tokens + {{ var('cpt_input_token_weight') }} * counters.input_tokens as weighted_tokens,
+        0.0 as request_seconds,
+        'counters' as usage_source
+    from {{ ref('int_token_counter_deltas') }} as counters
+    left join logged_hours
+        on counters.deployment = logged_hours.deployment and counters.usage_hour = logged_hours.usage_hour
+    left join {{ ref('deployment_owners') }} as owners
+        on counters.deployment = owners.deployment
+    where logged_hours.deployment is null
+        and counters.input_tokens + counters.output_tokens + counters.requests > 0
+
+)
+
+select * from logged
+union all
+select * from counted

@@ -1,0 +1,42 @@
+"""Inference servers' Prometheus token counters → bronze inference_token_counter_samples, one UTC day per partition."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from ingest.tokens.ingest import ingest_counter_day
+from orchestration.partitions import daily_partitions
+from orchestration.resources import DeliverySourceResource, WarehouseResource
+
+
+@dg.asset(
+    key="inference_token_counters",
+    group_name="tokens",
+    kinds={"python", "polars", "parquet", "prometheus"},
+    owners=["team:platform"],
+    tags={"layer": "bronze"},
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def inference_token_counters(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, prometheus_metrics: DeliverySourceResource
+) -> dg.MaterializeResult:
+    """vLLM / SGLang / TGI token and request counters, as cumulative samples (dbt computes the deltas).
+
+    For deployments without per-request logs these counters are the token source; a file that cannot be read
+    is quarantined with its reason and the rest of the day still loads.
+    """
+    window = context.partition_time_window
+    source, prefix = prometheus_metrics.open()
+    day, loads = window.start.date(), []
+    while day < window.end.date():
+        loads.append(ingest_counter_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
+        day += timedelta(days=1)
+    return dg.MaterializeResult(
+        metadata={
+            "days": len(loads),
+            "files": sum(x.files for x in loads),
+            "samples": sum(x.samples for x in loads),
+            "files_quarantined": sum(x.files_quarantined for x in loads),
+        }
+    )

@@ -35,8 +35,10 @@ def write_partition(
 
 
 def ensure_table(bronze_root: Path, table: str, schema: dict[str, pl.DataType]) -> None:
+    """Write (or refresh) the table's empty schema file. It carries the current schema, so partitions written
+    before a column was added still read, with nulls for it (readers use union_by_name)."""
     empty = bronze_root / table / "_empty" / "data.parquet"
-    if not empty.exists():
+    if not empty.exists() or dict(pl.read_parquet_schema(empty)) != schema:
         _atomic_parquet(pl.DataFrame(schema=schema), empty)
 
 

@@ -16,6 +16,7 @@ INFERENCE_REQUESTS_SCHEMA: dict[str, pl.DataType] = {
     "api_key_hash": pl.String(),
     "region": pl.String(),
     "instance_id": pl.String(),
+    "endpoint": pl.String(),  # the server address the gateway called (LiteLLM api_base), when logged
     "input_tokens": pl.Int64(),
     "cached_input_tokens": pl.Int64(),
     "output_tokens": pl.Int64(),

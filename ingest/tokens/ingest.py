@@ -7,6 +7,7 @@ landing zone keeps a manifest of each object read (source, key, size, checksum, 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,7 +18,14 @@ from ingest.bronze import write_partition
 from ingest.landing.sources import Source
 from ingest.landing.zone import LandedFile, LandingZone, delivery_id_of, sha256_file
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
-from ingest.tokens import gateway, prometheus
+from ingest.tokens import gateway, litellm, prometheus
+from ingest.tokens.records import ParsedLog
+
+# format name → parser(path, source_file)
+REQUEST_FORMATS: dict[str, Callable[[Path, str], ParsedLog]] = {
+    gateway.FORMAT: gateway.parse_gateway_log,
+    litellm.FORMAT: litellm.parse_litellm_log,
+}
 
 REQUESTS_TABLE = "inference_requests"
 QUARANTINE_TABLE = "token_quarantine"
@@ -37,6 +45,14 @@ class TokenLoad:
 
 def ingest_gateway_day(source: Source, prefix: str, landing: LandingZone, bronze_root: Path, day: date) -> TokenLoad:
     """Read every gateway log object of ``day`` and replace that day's bronze partitions."""
+    return ingest_requests_day(source, prefix, landing, bronze_root, day, gateway.FORMAT)
+
+
+def ingest_requests_day(
+    source: Source, prefix: str, landing: LandingZone, bronze_root: Path, day: date, source_format: str
+) -> TokenLoad:
+    """Read every object of ``day`` in one per-request format and replace that day's bronze partitions."""
+    parse = REQUEST_FORMATS[source_format]
     objects = [o for o in source.list_objects(prefix) if gateway.day_of_key(o.key) == day]
     parsed, manifest = [], []
     with tempfile.TemporaryDirectory(prefix="cpt-tokens-") as tmp:
@@ -44,13 +60,13 @@ def ingest_gateway_day(source: Source, prefix: str, landing: LandingZone, bronze
             local = Path(tmp) / "object"
             source.fetch(obj.key, local)
             checksum = sha256_file(local)
-            result = gateway.parse_gateway_log(local, obj.key)
+            result = parse(local, obj.key)
             parsed.append(result)
             manifest.append((obj, checksum, result.rows_in))
             local.unlink()
     requests = pl.concat([p.requests for p in parsed]) if parsed else pl.DataFrame(schema=INFERENCE_REQUESTS_SCHEMA)
     quarantine = pl.concat([p.quarantine for p in parsed]) if parsed else pl.DataFrame(schema=QUARANTINE_SCHEMA)
-    partition = {"source_format": gateway.FORMAT, "day": day.isoformat()}
+    partition = {"source_format": source_format, "day": day.isoformat()}
     write_partition(requests, bronze_root, REQUESTS_TABLE, partition, INFERENCE_REQUESTS_SCHEMA)
     write_partition(quarantine, bronze_root, QUARANTINE_TABLE, partition, QUARANTINE_SCHEMA)
     delivery = delivery_id_of([(obj.key, checksum) for obj, checksum, _ in manifest])
@@ -58,7 +74,7 @@ def ingest_gateway_day(source: Source, prefix: str, landing: LandingZone, bronze
     landing.record(
         [
             LandedFile(
-                f"tokens/{gateway.FORMAT}",
+                f"tokens/{source_format}",
                 source.name,
                 obj.key,
                 obj.size,

@@ -72,7 +72,7 @@ def test_good_records_load_and_bad_ones_are_quarantined_with_reasons(tmp_path):
 
     assert parsed.rows_in == 7 == parsed.requests.height + parsed.quarantine.height
     assert parsed.requests["request_id"].to_list() == ["req-1", "req-2"]
-    assert parsed.requests["team"].to_list() == ["search", "unattributed"]
+    assert parsed.requests["team"].to_list() == ["search", None]  # as logged; dbt resolves it (mapping seeds)
     assert parsed.requests["cached_input_tokens"].to_list() == [40, 40]
     assert parsed.requests["finished_at"][0].isoformat() == "2026-10-03T10:00:02.500000"
     reasons = dict(zip(parsed.quarantine["source_row"].to_list(), parsed.quarantine["reason"].to_list(), strict=True))
@@ -99,14 +99,7 @@ def test_prompt_and_completion_text_never_reach_disk(tmp_path):
         date(2026, 10, 3),
     )
     assert (load.rows_in, load.rows_loaded, load.rows_quarantined) == (21, 20, 1)
-    for path in (tmp_path / "landing").rglob("*"):
-        if path.is_file():
-            assert CANARY.encode() not in path.read_bytes(), path
-    for path in (tmp_path / "bronze").rglob("*.parquet"):
-        frame = pl.read_parquet(path)
-        for column in frame.columns:
-            if frame[column].dtype == pl.String:
-                assert not frame[column].str.contains(CANARY).any(), (path, column)
+    _assert_no_canary(tmp_path)
     manifest = (tmp_path / "landing" / "tokens" / "gateway_jsonl" / "_manifest.jsonl").read_text()
     assert "gateway-20261003.jsonl" in manifest and "not copied" in manifest
 
@@ -148,3 +141,82 @@ def test_the_real_vllm_scrape_gives_its_known_token_counts(tmp_path):
     assert samples["model"].unique().to_list() == ["Qwen/Qwen2.5-Coder-1.5B-Instruct"]
     quarantine = pl.read_parquet(tmp_path / "b" / "token_quarantine" / "**" / "*.parquet")
     assert quarantine["reason"].str.starts_with("not Prometheus text").to_list() == [True]
+
+
+def _litellm_record(i: int, **override) -> dict:
+    record = {
+        "request_id": f"ll-{i}",
+        "call_type": "acompletion",
+        "api_key": "88dc28d0f030c55ed4ab77ed8faf098196cb1c05",
+        "spend": 0.0012,
+        "total_tokens": 150,
+        "prompt_tokens": 120,
+        "completion_tokens": 30,
+        "startTime": "2026-10-03T10:00:00.000000+00:00",
+        "endTime": "2026-10-03T10:00:01.500000+00:00",
+        "completionStartTime": "2026-10-03T10:00:00.250000+00:00",
+        "model": "llama-3.1-70b-instruct",
+        "model_group": "llama-70b-chat",
+        "api_base": "http://vllm-70b:8000/v1",
+        "user": "u1",
+        "team_id": "6f1c2a9e-3b7d-4f4e-9a51-2d8c0e7b1a01",
+        "status": "success",
+        "request_tags": ["prod"],
+        "metadata": {"user_api_key_alias": "search-prod", "headers": {"x-note": CANARY}},
+        "messages": [{"role": "user", "content": CANARY}],
+        "response": {"choices": [{"message": {"content": CANARY}}]},
+    }
+    record.update(override)
+    return record
+
+
+def test_litellm_spend_logs_load_in_jsonl_and_csv_and_bad_rows_are_quarantined(tmp_path):
+    from ingest.tokens.litellm import parse_litellm_log
+
+    records = [_litellm_record(1), _litellm_record(2, prompt_tokens=-3), _litellm_record(3, request_id=None)]
+    jsonl = tmp_path / "spend.jsonl"
+    _write_log(jsonl, records)
+    parsed = parse_litellm_log(jsonl, "litellm/spend.jsonl")
+    assert parsed.rows_in == 3 and parsed.requests.height == 1
+    row = parsed.requests.row(0, named=True)
+    assert (row["deployment"], row["team"], row["endpoint"]) == (
+        "llama-70b-chat",
+        "6f1c2a9e-3b7d-4f4e-9a51-2d8c0e7b1a01",
+        "http://vllm-70b:8000/v1",
+    )
+    assert (row["input_tokens"], row["output_tokens"], row["ttft_ms"], row["latency_ms"]) == (120, 30, 250.0, 1500.0)
+    assert sorted(parsed.quarantine["reason"].to_list()) == ["missing request id", "negative token count"]
+
+    csv = tmp_path / "spend.csv"
+    pl.DataFrame([{k: v for k, v in _litellm_record(7).items() if not isinstance(v, (list, dict))}]).write_csv(csv)
+    from_csv = parse_litellm_log(csv, "litellm/spend.csv")
+    assert from_csv.requests["output_tokens"].to_list() == [30]
+
+
+def test_litellm_text_never_reaches_disk(tmp_path):
+    from ingest.tokens.ingest import ingest_requests_day
+    from ingest.tokens.litellm import FORMAT
+
+    _write_log(tmp_path / "src" / "2026" / "10" / "03" / "spend-0.jsonl", [_litellm_record(i) for i in range(5)])
+    load = ingest_requests_day(
+        LocalFolderSource(tmp_path / "src"),
+        "",
+        LandingZone(tmp_path / "landing"),
+        tmp_path / "bronze",
+        date(2026, 10, 3),
+        FORMAT,
+    )
+    assert load.rows_loaded == 5
+    _assert_no_canary(tmp_path)
+
+
+def _assert_no_canary(root):
+    """Not in any landed file, nor in any string column of bronze (parquet is compressed: read it)."""
+    for path in (root / "landing").rglob("*"):
+        if path.is_file():
+            assert CANARY.encode() not in path.read_bytes(), path
+    for path in (root / "bronze").rglob("*.parquet"):
+        frame = pl.read_parquet(path)
+        for column in frame.columns:
+            if frame[column].dtype == pl.String:
+                assert not frame[column].str.contains(CANARY).any(), (path, column)

@@ -18,6 +18,9 @@ DBT = {
     "stg_tokens__inference_requests",
     "stg_tokens__token_counter_samples",
     "int_token_counter_deltas",
+    "int_inference_requests_attributed",
+    "team_mappings",
+    "deployment_mappings",
     "deployment_owners",
     "int_billing_line_items_unioned",
     "int_billing_lines_scoped",
@@ -58,6 +61,11 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
     assert parents("stg_gcp__list_prices") == {"gcp_list_prices"}
     assert "gcp_list_prices" in parents("gcp_billing_line_items")
     assert parents("stg_tokens__inference_requests") == {"inference_requests"}
+    assert parents("int_inference_requests_attributed") == {
+        "stg_tokens__inference_requests",
+        "team_mappings",
+        "deployment_mappings",
+    }
     assert "int_pool_costs_allocated" in parents("fct_cpt_daily")
     assert parents("published_warehouse") == {
         "fct_cpt_daily",

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import dagster as dg
 
-from ingest.tokens.ingest import ingest_gateway_day
+from ingest.tokens import gateway, litellm
+from ingest.tokens.ingest import ingest_requests_day
 from orchestration.partitions import daily_partitions
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
@@ -19,31 +20,42 @@ from orchestration.resources import DeliverySourceResource, WarehouseResource
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def inference_requests(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, gateway_logs: DeliverySourceResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    gateway_logs: DeliverySourceResource,
+    litellm_logs: DeliverySourceResource,
 ) -> dg.MaterializeResult:
-    """Per-request token counts from the gateway logs of each day (prompt/completion text is never parsed).
+    """Per-request token counts of each day from every log format: OpenAI-style gateway logs and LiteLLM spend
+    logs (prompt, message and completion text is never parsed).
 
     Records that fail validation go to bronze token_quarantine with their reason: rows in = loaded + quarantined.
     A backfill of many days runs as one run.
     """
     window = context.partition_time_window
-    source, prefix = gateway_logs.open()
-    day, loads = window.start.date(), []
-    while day < window.end.date():
-        loads.append(ingest_gateway_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
-        day += timedelta(days=1)
-    rows_in = sum(x.rows_in for x in loads)
-    quarantined = sum(x.rows_quarantined for x in loads)
-    context.log.info(f"{len(loads)} day(s): {rows_in} rows in, {quarantined} quarantined")
+    loads = []
+    for source_format, resource in ((gateway.FORMAT, gateway_logs), (litellm.FORMAT, litellm_logs)):
+        source, prefix = resource.open()
+        day = window.start.date()
+        while day < window.end.date():
+            load = ingest_requests_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day, source_format)
+            loads.append((source_format, load))
+            day += timedelta(days=1)
+    per_format = {
+        f: {k: sum(getattr(x, k) for g, x in loads if g == f) for k in ("files", "rows_in", "rows_quarantined")}
+        for f in (gateway.FORMAT, litellm.FORMAT)
+    }
+    rows_in = sum(x.rows_in for _, x in loads)
+    quarantined = sum(x.rows_quarantined for _, x in loads)
+    context.log.info(f"{rows_in} rows in, {quarantined} quarantined: {per_format}")
     return dg.MaterializeResult(
         metadata={
-            "days": len(loads),
-            "files": sum(x.files for x in loads),
+            "files": sum(x.files for _, x in loads),
             "rows_in": rows_in,
-            "rows_loaded": sum(x.rows_loaded for x in loads),
+            "rows_loaded": sum(x.rows_loaded for _, x in loads),
             "rows_quarantined": quarantined,
             "quarantine_rate": (quarantined / rows_in) if rows_in else 0.0,
-            "input_tokens": sum(x.input_tokens for x in loads),
-            "output_tokens": sum(x.output_tokens for x in loads),
+            "input_tokens": sum(x.input_tokens for _, x in loads),
+            "output_tokens": sum(x.output_tokens for _, x in loads),
+            "by_format": dg.MetadataValue.json(per_format),
         }
     )

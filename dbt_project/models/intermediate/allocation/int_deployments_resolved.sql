@@ -23,7 +23,7 @@ served as (
         model,
         count(*) as requests,
         row_number() over (partition by deployment order by count(*) desc, model) as model_rank
-    from {{ ref('stg_tokens__inference_requests') }}
+    from {{ ref('int_inference_requests_attributed') }}
     group by deployment, model
 
 ),

@@ -20,7 +20,7 @@ logged as (
         {{ exact_sum("weighted_tokens") }} as weighted_tokens,
         {{ exact_sum("latency_ms") }} / 1000.0 as request_seconds,
         'request_logs' as usage_source
-    from {{ ref('stg_tokens__inference_requests') }}
+    from {{ ref('int_inference_requests_attributed') }}
     group by deployment, usage_hour, team, model
 
 ),

@@ -45,7 +45,7 @@ latency as (
         {{ percentile('latency_ms', 0.99) }} as p99_latency_ms,
         {{ percentile('ttft_ms', 0.5) }} as p50_ttft_ms,
         {{ percentile('ttft_ms', 0.99) }} as p99_ttft_ms
-    from {{ ref('stg_tokens__inference_requests') }}
+    from {{ ref('int_inference_requests_attributed') }}
     group by cast(usage_hour as date), deployment, model, team
 
 ),

@@ -1,4 +1,5 @@
 -- One row per inference request, duplicates (re-shipped log lines) removed, hour of completion attached.
+-- Team and deployment are as logged here; int_inference_requests_attributed resolves them.
 
 with
 
@@ -25,12 +26,13 @@ renamed as (
         request_id,
 
         ---------- dimensions
-        coalesce(deployment, concat('model:', model)) as deployment,
+        deployment,
         coalesce(model, 'unknown') as model,
-        coalesce(team, '{{ var("cpt_unallocated_team") }}') as team,
+        team,
         api_key_hash,
         region,
         instance_id,
+        endpoint,
         status,
 
         ---------- amounts

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.tokens.jsonl import extract, read_lines
 from ingest.tokens.records import ParsedLog, split_valid, utc
 
 FORMAT = "litellm_spend_logs"
@@ -31,6 +32,9 @@ _FIELDS = {
 }
 
 
+_DUCK = {pl.String(): "VARCHAR", pl.Int64(): "BIGINT"}
+
+
 def _read(path: Path) -> pl.DataFrame:
     name = path.name.lower()
     if name.endswith((".csv", ".csv.gz")):
@@ -40,7 +44,7 @@ def _read(path: Path) -> pl.DataFrame:
             [pl.col(c).cast(_FIELDS[c], strict=False) for c in present]
             + [pl.lit(None, dtype=t).alias(c) for c, t in _FIELDS.items() if c not in present]
         )
-    return pl.read_ndjson(path, schema=_FIELDS)
+    return extract(read_lines(path), {c: (f"$.{c}", _DUCK[t]) for c, t in _FIELDS.items()})
 
 
 def _millis(later: str, earlier: str) -> pl.Expr:
@@ -48,9 +52,14 @@ def _millis(later: str, earlier: str) -> pl.Expr:
 
 
 def parse_litellm_log(path: Path, source_file: str) -> ParsedLog:
-    raw = _read(path).with_row_index("source_row", offset=1)
+    raw = _read(path)
+    if "source_row" not in raw.columns:
+        raw = raw.with_row_index("source_row", offset=1)
+    if "defect" not in raw.columns:
+        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias("defect"))
     frame = raw.select(
         "source_row",
+        "defect",
         "request_id",
         utc(pl.col("startTime")).alias("started_at"),
         utc(pl.col("endTime")).alias("finished_at"),

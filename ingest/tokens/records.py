@@ -26,9 +26,14 @@ def utc(expr: pl.Expr) -> pl.Expr:
 
 
 def split_valid(frame: pl.DataFrame, source_format: str, source_file: str) -> ParsedLog:
-    """``frame`` has the bronze columns plus ``source_row``: valid rows load, the others are quarantined."""
+    """``frame`` has the bronze columns plus ``source_row`` (and may have ``defect``, a reason found while
+    reading): valid rows load, the others are quarantined with their first reason."""
+    if "defect" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("defect"))
     reason = (
-        pl.when(pl.col("request_id").is_null())
+        pl.when(pl.col("defect").is_not_null())
+        .then(pl.col("defect"))
+        .when(pl.col("request_id").is_null())
         .then(pl.lit("missing request id"))
         .when(pl.col("finished_at").is_null())
         .then(pl.lit("missing or invalid finished_at"))

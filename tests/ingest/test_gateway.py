@@ -220,3 +220,30 @@ def _assert_no_canary(root):
         for column in frame.columns:
             if frame[column].dtype == pl.String:
                 assert not frame[column].str.contains(CANARY).any(), (path, column)
+
+
+def test_malformed_lines_are_quarantined_one_by_one_and_the_rest_loads(tmp_path):
+    good = json.dumps(_record(1)).encode()
+    lines = [
+        good,
+        b"\xef\xbb\xbf" + json.dumps(_record(2)).encode(),  # byte order mark
+        json.dumps(_record(3)).encode()[:60],  # truncated JSON
+        json.dumps(_record(4)).encode().replace(b"search", b"s\xffarch"),  # invalid UTF-8
+        json.dumps(_record(5, prompt_tokens="many")).encode(),  # wrong type
+        b"[1, 2, 3]",  # not an object
+        b"",  # a blank line is not a record
+        json.dumps(_record(6)).encode(),
+    ]
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    parsed = parse_gateway_log(path, "logs/log.jsonl")
+    assert parsed.requests["request_id"].to_list() == ["req-1", "req-6"]
+    reasons = dict(zip(parsed.quarantine["source_row"].to_list(), parsed.quarantine["reason"].to_list(), strict=True))
+    assert reasons == {
+        2: "byte order mark",
+        3: "truncated or invalid JSON, or not an object",
+        4: "invalid UTF-8",
+        5: "input_tokens is not BIGINT",
+        6: "truncated or invalid JSON, or not an object",
+    }
+    assert parsed.rows_in == 7 == parsed.requests.height + parsed.quarantine.height

@@ -14,6 +14,7 @@ from orchestration.defs.jobs import (
     gcp_catalog_schedule,
 )
 from orchestration.defs.tokens.assets import inference_requests
+from orchestration.defs.tokens.checks import quarantine_rate_is_low
 from orchestration.defs.tokens.counters import inference_token_counters
 from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse
 from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
@@ -29,7 +30,7 @@ defs = dg.Definitions(
         cpt_dbt_models,
         published_warehouse,
     ],
-    asset_checks=[in_scope_cost_is_conserved],
+    asset_checks=[in_scope_cost_is_conserved, quarantine_rate_is_low],
     jobs=[aws_billing_job, daily_refresh_job, gcp_catalog_job],
     schedules=[daily_refresh_schedule, gcp_catalog_schedule],
     sensors=[aws_billing_delivery_sensor],

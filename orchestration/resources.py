@@ -22,6 +22,8 @@ class WarehouseResource(dg.ConfigurableResource):
     """Where this warehouse keeps its landing zone, bronze tables and DuckDB files (an absolute path)."""
 
     data_dir: str
+    # Warn (asset check) when a day's token logs lose more than this share of records to quarantine.
+    quarantine_warn_rate: float = 0.01
 
     @property
     def layout(self) -> DataLayout:

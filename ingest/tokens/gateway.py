@@ -44,11 +44,11 @@ def day_of_key(key: str) -> date | None:
     return date(int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
-def parse_gateway_log(path: Path, source_file: str) -> ParsedLog:
+def parse_gateway_log(path: Path, source_file: str, log_day: date | None = None) -> ParsedLog:
     frame = extract(read_lines(path), FIELDS).with_columns(
         utc(pl.col("started_at")).alias("started_at"),
         utc(pl.col("finished_at")).alias("finished_at"),
         pl.col("cached_input_tokens").fill_null(0),
         pl.lit(None, dtype=pl.String).alias("endpoint"),
     )
-    return split_valid(frame, FORMAT, source_file)
+    return split_valid(frame, FORMAT, source_file, log_day)

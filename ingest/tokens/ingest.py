@@ -22,7 +22,7 @@ from ingest.tokens import gateway, litellm, prometheus
 from ingest.tokens.records import ParsedLog
 
 # format name → parser(path, source_file)
-REQUEST_FORMATS: dict[str, Callable[[Path, str], ParsedLog]] = {
+REQUEST_FORMATS: dict[str, Callable[[Path, str, date], ParsedLog]] = {
     gateway.FORMAT: gateway.parse_gateway_log,
     litellm.FORMAT: litellm.parse_litellm_log,
 }
@@ -60,7 +60,7 @@ def ingest_requests_day(
             local = Path(tmp) / "object"
             source.fetch(obj.key, local)
             checksum = sha256_file(local)
-            result = parse(local, obj.key)
+            result = parse(local, obj.key, day)
             parsed.append(result)
             manifest.append((obj, checksum, result.rows_in))
             local.unlink()
@@ -160,3 +160,33 @@ def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze
         ]
     )
     return CounterLoad(day.isoformat(), len(objects), samples.height, len(quarantined))
+
+
+@dataclass(frozen=True)
+class DayQuarantine:
+    source_format: str
+    day: str
+    loaded: int
+    quarantined: int
+
+    @property
+    def rate(self) -> float:
+        total = self.loaded + self.quarantined
+        return self.quarantined / total if total else 0.0
+
+
+def quarantine_rates(bronze_root: Path) -> list[DayQuarantine]:
+    """Rows loaded and quarantined per per-request format and log day, from the bronze files' row counts."""
+    import pyarrow.parquet as pq
+
+    def rows(path: Path) -> int:
+        return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
+
+    result = []
+    for path in sorted((bronze_root / REQUESTS_TABLE).glob("source_format=*/day=*/data.parquet")):
+        partition = path.parent.relative_to(bronze_root / REQUESTS_TABLE)
+        source_format = partition.parts[0].removeprefix("source_format=")
+        day = partition.parts[1].removeprefix("day=")
+        quarantine = bronze_root / QUARANTINE_TABLE / partition / "data.parquet"
+        result.append(DayQuarantine(source_format, day, rows(path), rows(quarantine)))
+    return result

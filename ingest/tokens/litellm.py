@@ -8,6 +8,7 @@ warehouse's names by dbt's mapping seeds; api_base is kept as the endpoint.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -51,7 +52,7 @@ def _millis(later: str, earlier: str) -> pl.Expr:
     return (utc(pl.col(later)) - utc(pl.col(earlier))).dt.total_microseconds() / 1000.0
 
 
-def parse_litellm_log(path: Path, source_file: str) -> ParsedLog:
+def parse_litellm_log(path: Path, source_file: str, log_day: date | None = None) -> ParsedLog:
     raw = _read(path)
     if "source_row" not in raw.columns:
         raw = raw.with_row_index("source_row", offset=1)
@@ -77,4 +78,4 @@ def parse_litellm_log(path: Path, source_file: str) -> ParsedLog:
         _millis("completionStartTime", "startTime").alias("ttft_ms"),
         _millis("endTime", "startTime").alias("latency_ms"),
     )
-    return split_valid(frame, FORMAT, source_file)
+    return split_valid(frame, FORMAT, source_file, log_day)

@@ -247,3 +247,19 @@ def test_malformed_lines_are_quarantined_one_by_one_and_the_rest_loads(tmp_path)
         6: "truncated or invalid JSON, or not an object",
     }
     assert parsed.rows_in == 7 == parsed.requests.height + parsed.quarantine.height
+
+
+def test_records_in_the_future_or_far_from_their_log_day_are_quarantined_not_shifted(tmp_path):
+    records = [
+        _record(1),
+        _record(2, finished_at="2099-01-01T00:00:00Z"),
+        _record(3, finished_at="2026-09-20T10:00:00Z"),
+    ]
+    path = tmp_path / "log.jsonl"
+    _write_log(path, records)
+    parsed = parse_gateway_log(path, "logs/log.jsonl", date(2026, 10, 3))
+    assert parsed.requests["request_id"].to_list() == ["req-1"]
+    assert sorted(parsed.quarantine["reason"].to_list()) == [
+        "finished far outside its log's day",
+        "finished in the future",
+    ]

@@ -33,3 +33,27 @@ def test_conservation_check_fails_when_a_dollar_is_lost_or_doubled(tmp_path, cha
     result = in_scope_cost_is_conserved(warehouse=_warehouse(tmp_path, charged))
     assert not result.passed
     assert result.metadata["failing_months"].value == "2026-10"
+
+
+def test_quarantine_rate_check_warns_above_the_threshold(tmp_path):
+    import polars as pl
+
+    from ingest.bronze import write_partition
+    from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
+    from orchestration.defs.tokens.checks import quarantine_rate_is_low
+
+    for day, good, bad in (("2026-10-01", 99, 1), ("2026-10-02", 90, 10)):
+        partition = {"source_format": "gateway_jsonl", "day": day}
+        requests = pl.DataFrame({"request_id": [f"{day}-{i}" for i in range(good)]}).with_columns(
+            [pl.lit(None, dtype=t).alias(c) for c, t in INFERENCE_REQUESTS_SCHEMA.items() if c != "request_id"]
+        )
+        quarantine = pl.DataFrame({"reason": ["negative token count"] * bad}).with_columns(
+            [pl.lit(None, dtype=t).alias(c) for c, t in QUARANTINE_SCHEMA.items() if c != "reason"]
+        )
+        write_partition(requests, tmp_path / "bronze", "inference_requests", partition, INFERENCE_REQUESTS_SCHEMA)
+        write_partition(quarantine, tmp_path / "bronze", "token_quarantine", partition, QUARANTINE_SCHEMA)
+    strict = quarantine_rate_is_low(warehouse=WarehouseResource(data_dir=str(tmp_path), quarantine_warn_rate=0.05))
+    assert not strict.passed and strict.severity.value == "WARN"
+    assert strict.metadata["worst"].value == "gateway_jsonl 2026-10-02" and strict.metadata["over_threshold"].value == 1
+    lenient = quarantine_rate_is_low(warehouse=WarehouseResource(data_dir=str(tmp_path), quarantine_warn_rate=0.2))
+    assert lenient.passed

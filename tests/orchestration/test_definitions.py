@@ -87,6 +87,7 @@ def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
     assert ("fct_cpt_daily", "in_scope_cost_is_conserved") in checks
     assert ("fct_cpt_daily", "assert_in_scope_cost_conserved") in checks
     assert ("fct_cpt_daily", "assert_tokens_conserved") in checks
+    assert ("inference_requests", "quarantine_rate_is_low") in checks
     spec = next(s for s in defs.asset_checks[0].check_specs if s.name == "in_scope_cost_is_conserved")
     assert spec.blocking
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.http import LocalHttpServer, QuietHandler
 
 _KV = [{"name": "key", "type": "STRING"}, {"name": "value", "type": "STRING"}]
 SCHEMA = [
@@ -103,29 +103,18 @@ def _encode(value, field: dict):
     return str(value) if field["type"] in ("FLOAT", "INTEGER") else value
 
 
-class FakeBigQuery:
+class FakeBigQuery(LocalHttpServer):
     def __init__(self, rows: list[dict]) -> None:
         self.rows = rows  # export rows as in the JSONL export (ISO timestamps)
         self.queries: list[dict] = []
         self._results: dict[str, list[dict]] = {}
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def _reply(self, body: dict, status: int = 200) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 match = re.match(r"^/bigquery/v2/projects/([^/]+)/queries", self.path)
                 if not match:
-                    return self._reply({"error": {"code": 404, "message": self.path}}, 404)
+                    return self.send_json({"error": {"code": 404, "message": self.path}}, 404)
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.queries.append(request)
                 params = {p["name"]: p["parameterValue"]["value"] for p in request.get("queryParameters", [])}
@@ -133,13 +122,13 @@ class FakeBigQuery:
                 selected = [r for r in fake.rows if start <= _ts(r["usage_start_time"]) < end]
                 job_id = f"job{len(fake.queries)}"
                 fake._results[job_id] = selected
-                self._reply(fake._page(match.group(1), job_id, 0))
+                self.send_json(fake._page(match.group(1), job_id, 0))
 
             def do_GET(self) -> None:
                 job = re.match(r"^/bigquery/v2/projects/([^/]+)/jobs/([^/?]+)", self.path)
                 if job:  # the client looks the job up before reading further pages
                     project, job_id = job.groups()
-                    return self._reply(
+                    return self.send_json(
                         {
                             "kind": "bigquery#job",
                             "id": f"{project}:US.{job_id}",
@@ -151,14 +140,11 @@ class FakeBigQuery:
                     )
                 match = re.match(r"^/bigquery/v2/projects/([^/]+)/queries/([^/?]+)", self.path)
                 if not match:
-                    return self._reply({"error": {"code": 404, "message": self.path}}, 404)
+                    return self.send_json({"error": {"code": 404, "message": self.path}}, 404)
                 token = parse_qs(urlparse(self.path).query).get("pageToken", ["0"])[0]
-                self._reply(fake._page(match.group(1), match.group(2), int(token)))
+                self.send_json(fake._page(match.group(1), match.group(2), int(token)))
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def _page(self, project: str, job_id: str, offset: int) -> dict:
         rows = self._results[job_id]
@@ -185,11 +171,3 @@ class FakeBigQuery:
             credentials=AnonymousCredentials(),
             client_options=ClientOptions(api_endpoint=self.url),
         )
-
-    def __enter__(self) -> FakeBigQuery:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -6,10 +6,9 @@ client that does not follow pages would miss SKUs. Records every request path.
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.http import LocalHttpServer, QuietHandler
 
 SERVICES = [
     {"name": "services/24E6-581D-38E5", "serviceId": "24E6-581D-38E5", "displayName": "BigQuery"},
@@ -17,17 +16,14 @@ SERVICES = [
 ]
 
 
-class FakeCatalog:
+class FakeCatalog(LocalHttpServer):
     def __init__(self, skus: list[dict], page_size: int = 4) -> None:
         self.skus = skus
         self.page_size = page_size
         self.paths: list[str] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 fake.paths.append(self.path)
                 url = urlparse(self.path)
@@ -41,26 +37,7 @@ class FakeCatalog:
                         body["nextPageToken"] = str(token + fake.page_size)
                 else:
                     body, status = {"error": {"code": 404, "message": url.path}}, 404
-                    return self._reply(body, status)
-                self._reply(body)
+                    return self.send_json(body, status)
+                self.send_json(body)
 
-            def _reply(self, body: dict, status: int = 200) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeCatalog:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler)

@@ -12,7 +12,8 @@ import socket
 import struct
 import threading
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fakes.http import LocalHttpServer, QuietHandler
 
 SLOWDOWN_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
@@ -20,7 +21,7 @@ SLOWDOWN_BODY = (
 )
 
 
-class FaultProxy:
+class FaultProxy(LocalHttpServer):
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.faults: deque[tuple[str, re.Pattern[str], str]] = deque()
@@ -29,11 +30,8 @@ class FaultProxy:
         self._lock = threading.Lock()
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:  # quiet
-                pass
 
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -68,14 +66,7 @@ class FaultProxy:
 
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(Handler)
 
     def inject(self, method: str, path_pattern: str, *faults: str) -> None:
         with self._lock:
@@ -91,11 +82,3 @@ class FaultProxy:
                     self.injected.append((method, path, fault))
                     return fault
         return None
-
-    def __enter__(self) -> FaultProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -9,22 +9,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from tests.fakes.http import LocalHttpServer, QuietHandler
 
-class FakeGcs:
+
+class FakeGcs(LocalHttpServer):
     def __init__(self, bucket: str, root: Path, page_size: int = 2) -> None:
         self.bucket, self.root, self.page_size = bucket, root, page_size
         self.paths: list[str] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 fake.paths.append(self.path)
                 url = urlparse(self.path)
@@ -59,10 +56,7 @@ class FakeGcs:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def _meta(self, name: str) -> dict:
         data = (self.root / name).read_bytes()
@@ -82,11 +76,3 @@ class FakeGcs:
         return storage.Client(
             project="acme", credentials=AnonymousCredentials(), client_options={"api_endpoint": self.url}
         )
-
-    def __enter__(self) -> FakeGcs:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()

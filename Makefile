@@ -14,6 +14,7 @@ export CPT_AWS_BILLING_URI ?= $(CPT_SOURCE_DIR)/aws
 export CPT_GCP_BILLING_URI ?= $(CPT_SOURCE_DIR)/gcp
 export CPT_GATEWAY_LOGS_URI ?= $(CPT_SOURCE_DIR)/tokens/gateway
 export CPT_LITELLM_LOGS_URI ?= $(CPT_SOURCE_DIR)/tokens/litellm
+export CPT_OTEL_SPANS_URI ?= $(CPT_SOURCE_DIR)/tokens/otel
 export CPT_PROMETHEUS_URI ?= $(CPT_SOURCE_DIR)/tokens/metrics
 export CPT_GCP_CATALOG_URI ?= $(CPT_SOURCE_DIR)/gcp/catalog/compute_engine_skus.json
 export DAGSTER_HOME ?= $(CPT_DATA_DIR)/dagster_home

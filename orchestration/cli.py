@@ -44,6 +44,7 @@ def _environment() -> DataLayout:
     os.environ.setdefault("CPT_GCP_BILLING_URI", str(source_dir / "gcp"))
     os.environ.setdefault("CPT_GATEWAY_LOGS_URI", str(source_dir / "tokens" / "gateway"))
     os.environ.setdefault("CPT_LITELLM_LOGS_URI", str(source_dir / "tokens" / "litellm"))
+    os.environ.setdefault("CPT_OTEL_SPANS_URI", str(source_dir / "tokens" / "otel"))
     os.environ.setdefault("CPT_PROMETHEUS_URI", str(source_dir / "tokens" / "metrics"))
     os.environ.setdefault("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
     os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))

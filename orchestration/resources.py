@@ -53,6 +53,7 @@ def build_resources() -> dict[str, object]:
         "gcp_billing": DeliverySourceResource(uri=dg.EnvVar("CPT_GCP_BILLING_URI")),
         "gateway_logs": DeliverySourceResource(uri=dg.EnvVar("CPT_GATEWAY_LOGS_URI")),
         "litellm_logs": DeliverySourceResource(uri=dg.EnvVar("CPT_LITELLM_LOGS_URI")),
+        "otel_spans": DeliverySourceResource(uri=dg.EnvVar("CPT_OTEL_SPANS_URI")),
         "gcp_catalog": DeliverySourceResource(uri=dg.EnvVar("CPT_GCP_CATALOG_URI")),
         "prometheus_metrics": DeliverySourceResource(uri=dg.EnvVar("CPT_PROMETHEUS_URI")),
         "dbt": DbtCliResource(

@@ -49,6 +49,7 @@ def s3_pipeline(moto_server, sample_month, tmp_path_factory):
         "CPT_GCP_BILLING_URI": str(root / "gcp"),
         "CPT_GATEWAY_LOGS_URI": str(root / "tokens" / "gateway"),
         "CPT_LITELLM_LOGS_URI": str(root / "tokens" / "litellm"),
+        "CPT_OTEL_SPANS_URI": str(root / "tokens" / "otel"),
         "CPT_PROMETHEUS_URI": str(root / "tokens" / "metrics"),
         "CPT_GCP_CATALOG_URI": str(root / "gcp" / "catalog" / "compute_engine_skus.json"),
     }

@@ -23,6 +23,7 @@ def _run(monkeypatch, data_dir, source_dir, home) -> None:
     monkeypatch.setenv("CPT_GCP_BILLING_URI", str(source_dir / "gcp"))
     monkeypatch.setenv("CPT_GATEWAY_LOGS_URI", str(source_dir / "tokens" / "gateway"))
     monkeypatch.setenv("CPT_LITELLM_LOGS_URI", str(source_dir / "tokens" / "litellm"))
+    monkeypatch.setenv("CPT_OTEL_SPANS_URI", str(source_dir / "tokens" / "otel"))
     monkeypatch.setenv("CPT_PROMETHEUS_URI", str(source_dir / "tokens" / "metrics"))
     monkeypatch.setenv("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
     monkeypatch.setenv("DAGSTER_HOME", str(home))

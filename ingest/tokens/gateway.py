@@ -17,7 +17,7 @@ from ingest.tokens.jsonl import extract, read_lines
 from ingest.tokens.records import ParsedLog, split_valid, utc
 
 FORMAT = "gateway_jsonl"
-DAY_PATTERN = re.compile(r"(\d{4})/(\d{2})/(\d{2})/[^/]+\.(?:jsonl|csv)(?:\.gz)?$")
+DAY_PATTERN = re.compile(r"(\d{4})/(\d{2})/(\d{2})/[^/]+\.(?:jsonl?|csv)(?:\.gz)?$")
 
 # bronze column → (JSON path, DuckDB type). Nothing else in a record is read.
 FIELDS: dict[str, tuple[str, str]] = {

@@ -18,13 +18,14 @@ from ingest.bronze import write_partition
 from ingest.landing.sources import Source
 from ingest.landing.zone import LandedFile, LandingZone, delivery_id_of, sha256_file
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
-from ingest.tokens import gateway, litellm, prometheus
+from ingest.tokens import gateway, litellm, otel, prometheus
 from ingest.tokens.records import ParsedLog
 
 # format name → parser(path, source_file)
 REQUEST_FORMATS: dict[str, Callable[[Path, str, date], ParsedLog]] = {
     gateway.FORMAT: gateway.parse_gateway_log,
     litellm.FORMAT: litellm.parse_litellm_log,
+    otel.FORMAT: otel.parse_otel_spans,
 }
 
 REQUESTS_TABLE = "inference_requests"

@@ -263,3 +263,96 @@ def test_records_in_the_future_or_far_from_their_log_day_are_quarantined_not_shi
         "finished far outside its log's day",
         "finished in the future",
     ]
+
+
+def _attr(key, value):
+    kind = "intValue" if isinstance(value, int) else "stringValue"
+    return {"key": key, "value": {kind: str(value) if kind == "intValue" else value}}
+
+
+def _span(span_id, attributes, start=1791021600_000_000_000, seconds=2.5, events=()):
+    return {
+        "traceId": "0af7651916cd43dd8448eb211c80319c",
+        "spanId": span_id,
+        "name": "chat",
+        "kind": 3,
+        "startTimeUnixNano": str(start),
+        "endTimeUnixNano": str(start + int(seconds * 1e9)),
+        "attributes": attributes,
+        "events": list(events),
+        "status": {"code": 1},
+    }
+
+
+def test_otel_genai_spans_load_and_their_content_never_reaches_disk(tmp_path):
+    from ingest.tokens.ingest import ingest_requests_day
+    from ingest.tokens.otel import FORMAT
+
+    genai = [
+        _attr("gen_ai.operation.name", "chat"),
+        _attr("gen_ai.request.model", "llama-3.1-8b-instruct"),
+        _attr("gen_ai.response.id", "chatcmpl-otel-1"),
+        _attr("gen_ai.usage.input_tokens", 321),
+        _attr("gen_ai.usage.output_tokens", 45),
+        _attr("server.address", "vllm-8b.eks"),
+        _attr("cpt.team", "support-bot"),
+        _attr("gen_ai.prompt", CANARY),
+    ]
+    request = {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": [
+                        _attr("cpt.deployment", "chat-llama8b-use1"),
+                        _attr("cloud.region", "us-east-1"),
+                        _attr("k8s.pod.name", "vllm-8b-0"),
+                    ]
+                },
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            _span(
+                                "a1",
+                                genai,
+                                events=[
+                                    {
+                                        "name": "gen_ai.content.completion",
+                                        "attributes": [_attr("gen_ai.completion", CANARY)],
+                                    }
+                                ],
+                            ),
+                            _span("a2", [_attr("http.method", "POST")]),  # not a GenAI span: not a record
+                            _span(
+                                "a3",
+                                [
+                                    _attr("gen_ai.request.model", "m"),
+                                    _attr("gen_ai.usage.input_tokens", -1),
+                                    _attr("gen_ai.usage.output_tokens", 3),
+                                ],
+                            ),
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
+    _write_log(tmp_path / "src" / "2026" / "10" / "03" / "traces.jsonl", [request])
+    load = ingest_requests_day(
+        LocalFolderSource(tmp_path / "src"),
+        "",
+        LandingZone(tmp_path / "landing"),
+        tmp_path / "bronze",
+        date(2026, 10, 3),
+        FORMAT,
+    )
+    assert (load.rows_in, load.rows_loaded, load.rows_quarantined) == (2, 1, 1)
+    row = pl.read_parquet(tmp_path / "bronze" / "inference_requests" / "**" / "*.parquet").row(0, named=True)
+    assert (row["request_id"], row["deployment"], row["team"], row["region"], row["instance_id"]) == (
+        "chatcmpl-otel-1",
+        "chat-llama8b-use1",
+        "support-bot",
+        "us-east-1",
+        "vllm-8b-0",
+    )
+    assert (row["input_tokens"], row["output_tokens"], row["latency_ms"]) == (321, 45, 2500.0)
+    _assert_no_canary(tmp_path)

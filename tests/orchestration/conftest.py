@@ -14,6 +14,7 @@ def cpt_env(tmp_path, monkeypatch):
     monkeypatch.setenv("CPT_GCP_BILLING_URI", str(tmp_path / "source" / "gcp"))
     monkeypatch.setenv("CPT_GATEWAY_LOGS_URI", str(tmp_path / "source" / "tokens" / "gateway"))
     monkeypatch.setenv("CPT_LITELLM_LOGS_URI", str(tmp_path / "source" / "tokens" / "litellm"))
+    monkeypatch.setenv("CPT_OTEL_SPANS_URI", str(tmp_path / "source" / "tokens" / "otel"))
     monkeypatch.setenv("CPT_PROMETHEUS_URI", str(tmp_path / "source" / "tokens" / "metrics"))
     monkeypatch.setenv("CPT_GCP_CATALOG_URI", str(tmp_path / "source" / "gcp" / "catalog" / "skus.json"))
     monkeypatch.setenv("DAGSTER_HOME", str(home))

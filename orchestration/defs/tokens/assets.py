@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from ingest.tokens import gateway, litellm
+from ingest.tokens import gateway, litellm, otel
 from ingest.tokens.ingest import ingest_requests_day
 from orchestration.partitions import daily_partitions
 from orchestration.resources import DeliverySourceResource, WarehouseResource
@@ -24,16 +24,18 @@ def inference_requests(
     warehouse: WarehouseResource,
     gateway_logs: DeliverySourceResource,
     litellm_logs: DeliverySourceResource,
+    otel_spans: DeliverySourceResource,
 ) -> dg.MaterializeResult:
-    """Per-request token counts of each day from every log format: OpenAI-style gateway logs and LiteLLM spend
-    logs (prompt, message and completion text is never parsed).
+    """Per-request token counts of each day from every log format: OpenAI-style gateway logs, LiteLLM spend
+    logs and OpenTelemetry GenAI spans (prompt, message and completion text is never parsed).
 
     Records that fail validation go to bronze token_quarantine with their reason: rows in = loaded + quarantined.
     A backfill of many days runs as one run.
     """
     window = context.partition_time_window
     loads = []
-    for source_format, resource in ((gateway.FORMAT, gateway_logs), (litellm.FORMAT, litellm_logs)):
+    formats = ((gateway.FORMAT, gateway_logs), (litellm.FORMAT, litellm_logs), (otel.FORMAT, otel_spans))
+    for source_format, resource in formats:
         source, prefix = resource.open()
         day = window.start.date()
         while day < window.end.date():
@@ -42,7 +44,7 @@ def inference_requests(
             day += timedelta(days=1)
     per_format = {
         f: {k: sum(getattr(x, k) for g, x in loads if g == f) for k in ("files", "rows_in", "rows_quarantined")}
-        for f in (gateway.FORMAT, litellm.FORMAT)
+        for f, _ in formats
     }
     rows_in = sum(x.rows_in for _, x in loads)
     quarantined = sum(x.rows_quarantined for _, x in loads)

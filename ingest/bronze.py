@@ -1,14 +1,17 @@
 """Bronze tables: typed parquet, one file per partition, replaced atomically.
 
-``<bronze>/<table>/<key>=<value>/.../data.parquet``. Writing a partition replaces it whole (a re-delivered month
-or a re-read day never appends), and every table always has ``_empty/data.parquet`` with its schema so that
-readers of an empty table see zero rows instead of a missing-file error.
+``<bronze>/<table>/<key>=<value>/.../*.parquet`` (one ``data.parquet``, or part files streamed by a reader).
+Writing a partition replaces it whole (a re-delivered month or a re-read day never appends), and every table
+always has ``_empty/data.parquet`` with its schema so that readers of an empty table see zero rows instead of
+a missing-file error.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import polars as pl
@@ -32,6 +35,33 @@ def write_partition(
     ensure_table(bronze_root, table, schema)
     typed = frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
     return _atomic_parquet(typed, partition_path(bronze_root, table, partition))
+
+
+def staging_dir(bronze_root: Path) -> Path:
+    """Where readers stream part files before they replace a partition (same file system: renames are atomic)."""
+    path = bronze_root / ".staging"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def replace_partition(
+    bronze_root: Path, table: str, partition: dict[str, str], parts: list[Path], schema: dict[str, pl.DataType]
+) -> Path:
+    """Replace one partition with already written part files (under ``staging_dir``), moved in by rename:
+    the old partition folder is swapped out whole, so readers see the old or the new day, never a mix."""
+    ensure_table(bronze_root, table, schema)
+    folder = partition_path(bronze_root, table, partition).parent
+    fresh = staging_dir(bronze_root) / f"partition-{uuid.uuid4().hex}"
+    fresh.mkdir()
+    for number, part in enumerate(p for p in parts if p.exists()):
+        os.replace(part, fresh / f"part-{number:05d}.parquet")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    retired = staging_dir(bronze_root) / f"retired-{uuid.uuid4().hex}"
+    if folder.exists():
+        os.replace(folder, retired)
+    os.replace(fresh, folder)
+    shutil.rmtree(retired, ignore_errors=True)
+    return folder
 
 
 def ensure_table(bronze_root: Path, table: str, schema: dict[str, pl.DataType]) -> None:

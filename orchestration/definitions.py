@@ -12,10 +12,12 @@ from orchestration.defs.jobs import (
     daily_refresh_schedule,
     gcp_catalog_job,
     gcp_catalog_schedule,
+    token_logs_job,
 )
 from orchestration.defs.tokens.assets import inference_requests
 from orchestration.defs.tokens.checks import quarantine_rate_is_low
 from orchestration.defs.tokens.counters import inference_token_counters
+from orchestration.defs.tokens.sensors import token_log_sensor
 from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse
 from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
 from orchestration.resources import build_resources
@@ -31,8 +33,8 @@ defs = dg.Definitions(
         published_warehouse,
     ],
     asset_checks=[in_scope_cost_is_conserved, quarantine_rate_is_low],
-    jobs=[aws_billing_job, daily_refresh_job, gcp_catalog_job],
+    jobs=[aws_billing_job, daily_refresh_job, gcp_catalog_job, token_logs_job],
     schedules=[daily_refresh_schedule, gcp_catalog_schedule],
-    sensors=[aws_billing_delivery_sensor],
+    sensors=[aws_billing_delivery_sensor, token_log_sensor],
     resources=build_resources(),
 )

@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 
-from ingest.bronze import write_partition
-from ingest.landing.sources import Source
+from ingest.bronze import replace_partition, staging_dir, write_partition
+from ingest.landing.sources import Source, SourceObject
 from ingest.landing.zone import LandedFile, LandingZone, delivery_id_of, sha256_file
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
 from ingest.tokens import gateway, litellm, otel, prometheus
-from ingest.tokens.records import ParsedLog
+from ingest.tokens.jsonl import FileLoad
+from ingest.tokens.records import duckdb_connection
 
-# format name → parser(path, source_file)
-REQUEST_FORMATS: dict[str, Callable[[Path, str, date], ParsedLog]] = {
-    gateway.FORMAT: gateway.parse_gateway_log,
-    litellm.FORMAT: litellm.parse_litellm_log,
-    otel.FORMAT: otel.parse_otel_spans,
+# format name → loader(path, source_file, log day, bronze part prefix): streams one object into bronze parts
+REQUEST_FORMATS: dict[str, Callable[[Path, str, date, Path], FileLoad]] = {
+    gateway.FORMAT: gateway.load_gateway_log,
+    litellm.FORMAT: litellm.load_litellm_log,
+    otel.FORMAT: otel.load_otel_spans,
 }
 
 REQUESTS_TABLE = "inference_requests"
@@ -42,6 +44,7 @@ class TokenLoad:
     rows_quarantined: int
     input_tokens: int
     output_tokens: int
+    files_read_line_by_line: int = 0
 
 
 def ingest_gateway_day(source: Source, prefix: str, landing: LandingZone, bronze_root: Path, day: date) -> TokenLoad:
@@ -52,23 +55,34 @@ def ingest_gateway_day(source: Source, prefix: str, landing: LandingZone, bronze
 def ingest_requests_day(
     source: Source, prefix: str, landing: LandingZone, bronze_root: Path, day: date, source_format: str
 ) -> TokenLoad:
-    """Read every object of ``day`` in one per-request format and replace that day's bronze partitions."""
-    parse = REQUEST_FORMATS[source_format]
+    """Stream every object of ``day`` in one per-request format into bronze and replace that day's partitions
+    (requests: one part file per object or chunk; quarantine: one file)."""
+    load_file = REQUEST_FORMATS[source_format]
     objects = [o for o in source.list_objects(prefix) if gateway.day_of_key(o.key) == day]
-    parsed, manifest = [], []
-    with tempfile.TemporaryDirectory(prefix="cpt-tokens-") as tmp:
-        for obj in objects:
-            local = Path(tmp) / "object"
-            source.fetch(obj.key, local)
-            checksum = sha256_file(local)
-            result = parse(local, obj.key, day)
-            parsed.append(result)
-            manifest.append((obj, checksum, result.rows_in))
-            local.unlink()
-    requests = pl.concat([p.requests for p in parsed]) if parsed else pl.DataFrame(schema=INFERENCE_REQUESTS_SCHEMA)
-    quarantine = pl.concat([p.quarantine for p in parsed]) if parsed else pl.DataFrame(schema=QUARANTINE_SCHEMA)
     partition = {"source_format": source_format, "day": day.isoformat()}
-    write_partition(requests, bronze_root, REQUESTS_TABLE, partition, INFERENCE_REQUESTS_SCHEMA)
+    loads, manifest = [], []
+    with tempfile.TemporaryDirectory(prefix="cpt-tokens-", dir=staging_dir(bronze_root)) as tmp:
+        parts = Path(tmp) / "parts"
+        for number, obj in enumerate(objects):
+            local = _readable_copy(source, obj.key, Path(tmp) / "object")
+            # The checksum (for the manifest) runs beside the parse: hashlib releases the GIL while it hashes.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                checksum_of = pool.submit(sha256_file, local)
+                load = load_file(local, obj.key, day, parts / f"object-{number:05d}")
+                checksum = checksum_of.result()
+            loads.append(load)
+            manifest.append((obj, checksum, load.rows_in))
+            if local.parent == Path(tmp):
+                local.unlink()
+        quarantine = pl.concat([x.quarantine for x in loads]) if loads else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        rows_in = sum(x.rows_in for x in loads)
+        rows_loaded = sum(x.rows_loaded for x in loads)
+        if rows_in != rows_loaded + quarantine.height:  # the promise, checked on every run before anything lands
+            raise AssertionError(f"{day}: {rows_in} rows in != {rows_loaded} loaded + {quarantine.height} quarantined")
+        tokens = _token_sums([p for x in loads for p in x.parts])
+        replace_partition(
+            bronze_root, REQUESTS_TABLE, partition, [p for x in loads for p in x.parts], INFERENCE_REQUESTS_SCHEMA
+        )
     write_partition(quarantine, bronze_root, QUARANTINE_TABLE, partition, QUARANTINE_SCHEMA)
     delivery = delivery_id_of([(obj.key, checksum) for obj, checksum, _ in manifest])
     now = datetime.now(UTC).isoformat()
@@ -87,18 +101,39 @@ def ingest_requests_day(
             for obj, checksum, rows in manifest
         ]
     )
-    rows_in = sum(p.rows_in for p in parsed)
-    if rows_in != requests.height + quarantine.height:  # the promise, checked on every run
-        raise AssertionError(f"{day}: {rows_in} rows in != {requests.height} loaded + {quarantine.height} quarantined")
     return TokenLoad(
         day.isoformat(),
         len(objects),
         rows_in,
-        requests.height,
+        rows_loaded,
         quarantine.height,
-        int(requests["input_tokens"].sum()),
-        int(requests["output_tokens"].sum()),
+        tokens[0],
+        tokens[1],
+        sum(1 for x in loads if x.way == "line by line"),
     )
+
+
+def _readable_copy(source: Source, key: str, dest: Path) -> Path:
+    """A local file with the object's bytes: a local folder's own file (read in place, never written to),
+    else a download to ``dest``."""
+    local_path = getattr(source, "local_path", None)
+    if local_path is not None:
+        return local_path(key)
+    source.fetch(key, dest)
+    return dest
+
+
+def _token_sums(parts: list[Path]) -> tuple[int, int]:
+    """Input and output tokens loaded, summed from the part files (parquet column reads)."""
+    existing = [p for p in parts if p.exists()]
+    if not existing:
+        return 0, 0
+    with duckdb_connection().cursor() as con:
+        files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in existing) + "]"
+        row = con.execute(
+            f"select coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0) from read_parquet({files})"
+        ).fetchall()[0]
+    return int(row[0]), int(row[1])
 
 
 @dataclass(frozen=True)
@@ -180,14 +215,33 @@ def quarantine_rates(bronze_root: Path) -> list[DayQuarantine]:
     """Rows loaded and quarantined per per-request format and log day, from the bronze files' row counts."""
     import pyarrow.parquet as pq
 
-    def rows(path: Path) -> int:
-        return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
+    def rows(folder: Path) -> int:
+        return sum(pq.ParquetFile(p).metadata.num_rows for p in folder.glob("*.parquet"))
 
     result = []
-    for path in sorted((bronze_root / REQUESTS_TABLE).glob("source_format=*/day=*/data.parquet")):
-        partition = path.parent.relative_to(bronze_root / REQUESTS_TABLE)
+    for path in sorted((bronze_root / REQUESTS_TABLE).glob("source_format=*/day=*")):
+        partition = path.relative_to(bronze_root / REQUESTS_TABLE)
         source_format = partition.parts[0].removeprefix("source_format=")
         day = partition.parts[1].removeprefix("day=")
-        quarantine = bronze_root / QUARANTINE_TABLE / partition / "data.parquet"
+        quarantine = bronze_root / QUARANTINE_TABLE / partition
         result.append(DayQuarantine(source_format, day, rows(path), rows(quarantine)))
     return result
+
+
+def new_objects_by_day(
+    source: Source, prefix: str, landing: LandingZone, dataset: str, day_of: Callable[[str], date | None]
+) -> dict[date, list[SourceObject]]:
+    """Objects under ``prefix`` that the landing manifest of ``dataset`` has not recorded (same source, key and
+    size), grouped by the log day their key names; keys without a day are not token logs and are left alone."""
+    seen = {(f.source, f.key, f.size) for f in landing.manifest(dataset)}
+    found: dict[date, list[SourceObject]] = {}
+    for obj in source.list_objects(prefix):
+        day = day_of(obj.key)
+        if day is not None and (source.name, obj.key, obj.size) not in seen:
+            found.setdefault(day, []).append(obj)
+    return found
+
+
+def counter_day_of(key: str) -> date | None:
+    parsed = prometheus.parse_key(key)
+    return parsed.day if parsed else None

@@ -1,63 +1,112 @@
-"""JSON-lines files read line by line, so that one bad line is one quarantine row, not a failed file.
+"""Per-request token records from JSON lines or parquet, streamed by DuckDB straight into bronze parquet.
 
-Each line is checked (byte order mark, invalid UTF-8, truncated or invalid JSON, not an object) and the fields a
-format declares are extracted with DuckDB's vectorized JSON functions: a value of the wrong type (say
-"prompt_tokens": "many") is a quarantine reason too. Only the declared paths are read, so any other field —
-messages, prompts, completions — is never extracted.
+A format declares the fields it reads (``RecordFormat.fields``: JSON path → type) and how they become bronze
+columns (``RecordFormat.bronze``, SQL). Only those paths are read, so any other field — messages, prompts,
+completions — is never extracted.
+
+Two ways through a JSON-lines file, both streaming (memory does not grow with the file):
+
+- **fast**: DuckDB's parallel JSON reader in strict mode, the validation rules (``reason_sql``) applied on the
+  fly and the rows copied to parquet. Any malformed line or invalid record stops it (nothing is kept);
+- **line by line**: the file in chunks of lines; each line is checked (byte order mark, invalid UTF-8,
+  truncated or invalid JSON, not an object), parsed with DuckDB's JSON functions, a value of the wrong type
+  (``"prompt_tokens": "many"``) is a reason too. Every bad line is one quarantine row with its line number.
+
+A clean file — nearly all of them — takes the fast way; a file with any bad line is read again line by line.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from functools import cache
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
+from ingest.tokens.records import bronze_select, duckdb_connection, quarantine_select, reason_sql
+
 BOM = "\ufeff"
 REPLACEMENT = "\ufffd"
-# path → DuckDB type of a field
-Fields = dict[str, tuple[str, str]]
+CHUNK_BYTES = 32 * 1024 * 1024  # line-by-line reading holds one chunk of this many bytes at a time
+WAYS = ("fast", "tolerant", "line by line")  # tests set ("line by line",) to compare the ways
+BAD_LINE = "truncated or invalid JSON, or not an object"
 
 
-@cache
-def _duckdb() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB per process (opening one per file costs more than parsing the file)."""
-    return duckdb.connect()
+@dataclass(frozen=True)
+class RecordFormat:
+    """A per-request format: the raw fields read (name → (JSON path, DuckDB type)) and the bronze columns
+    as SQL over those fields; bronze columns not named are null."""
+
+    name: str
+    fields: dict[str, tuple[str, str]]
+    bronze: dict[str, str]
+
+    def bronze_relation(self, raw: str) -> str:
+        """SQL turning the raw relation (raw fields + source_row + defect) into bronze columns."""
+        columns = [f"{self.bronze.get(c, 'null')} as {c}" for c in INFERENCE_REQUESTS_SCHEMA if c not in _LITERALS]
+        return f"select source_row, defect, {', '.join(columns)} from ({raw})"
 
 
-def read_lines(path: Path) -> pl.DataFrame:
-    """[source_row, line, defect] for every non-blank line (source_row counts every line, from 1)."""
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":  # gzip, whatever the file is called
-        data = gzip.decompress(data)
-    try:
-        text, lossy = data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, lossy = data.decode("utf-8", errors="replace"), True
-    lines = pl.DataFrame({"line": text.split("\n")}, schema={"line": pl.String}).with_row_index("source_row", offset=1)
-    lines = lines.filter(pl.col("line").str.strip_chars() != "")
-    with _duckdb().cursor() as con:
-        con.register("lines", lines)
-        valid = con.sql(
-            "select case when json_valid(line) then json_type(line) = 'OBJECT' else false end as ok "
-            "from lines order by source_row"
-        ).pl()["ok"]
-    defect = (
-        pl.when(pl.col("line").str.starts_with(BOM))
-        .then(pl.lit("byte order mark"))
-        .when(pl.lit(lossy) & pl.col("line").str.contains(REPLACEMENT, literal=True))
-        .then(pl.lit("invalid UTF-8"))
-        .when(~pl.Series(valid).fill_null(False))
-        .then(pl.lit("truncated or invalid JSON, or not an object"))
-    )
-    return lines.with_columns(source_row=pl.col("source_row").cast(pl.Int64), defect=defect)
+_LITERALS = ("source_format", "source_file")
 
 
-def _structure(fields: Fields) -> str:
-    """The JSON structure json_transform parses each line into once: every declared path, as text."""
+@dataclass
+class FileLoad:
+    """What one source file gave: bronze part files written, rows in, loaded and quarantined."""
+
+    parts: list[Path] = field(default_factory=list)
+    rows_in: int = 0
+    rows_loaded: int = 0
+    quarantine: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=QUARANTINE_SCHEMA))
+    way: str = "fast"
+
+
+def _sql_path(json_path: str) -> str:
+    return ".".join(f'"{part}"' for part in json_path.removeprefix("$.").split("."))
+
+
+def _typed(fields: dict[str, tuple[str, str]], text_of) -> tuple[list[str], str]:
+    """Select expressions casting each field's text to its type, and the wrong-type defect expression."""
+    selects, checks = [], []
+    for column, (json_path, duck_type) in fields.items():
+        text = text_of(json_path)
+        if duck_type == "VARCHAR":
+            selects.append(f"{text} as {column}")
+        else:
+            selects.append(f"try_cast({text} as {duck_type}) as {column}")
+            checks.append(
+                f"when {text} is not null and try_cast({text} as {duck_type}) is null "
+                f"then '{column} is not {duck_type}'"
+            )
+    return selects, (f"case {' '.join(checks)} end" if checks else "null")
+
+
+def _columns_spec(fields: dict[str, tuple[str, str]]) -> str:
+    """read_json's ``columns``: every declared path with its type, nested as in the record. In strict mode a
+    value of another type stops the fast way, and the line-by-line way names the field."""
+    tree: dict = {}
+    for json_path, duck_type in fields.values():
+        node = tree
+        parts = json_path.removeprefix("$.").split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = duck_type
+
+    def type_of(node) -> str:
+        if isinstance(node, str):
+            return node
+        return "STRUCT(" + ", ".join(f'"{k}" {type_of(v)}' for k, v in node.items()) + ")"
+
+    return "{" + ", ".join(f"'{k}': '{type_of(v)}'" for k, v in tree.items()) + "}"
+
+
+def _structure(fields: dict[str, tuple[str, str]]) -> str:
+    """The JSON structure json_transform parses a line into once: every declared path, as text."""
     tree: dict = {}
     for json_path, _ in fields.values():
         node = tree
@@ -68,26 +117,288 @@ def _structure(fields: Fields) -> str:
     return json.dumps(tree)
 
 
-def extract(lines: pl.DataFrame, fields: Fields) -> pl.DataFrame:
-    """The declared fields of the good lines, typed; ``defect`` names a line's defect or a field of the wrong type."""
-    good = lines.filter(pl.col("defect").is_null()).select("source_row", "line")
-    selects, type_checks = [], []
-    for column, (json_path, duck_type) in fields.items():
-        text = "parsed." + ".".join(f'"{part}"' for part in json_path.removeprefix("$.").split("."))
-        if duck_type == "VARCHAR":
-            selects.append(f"{text} as {column}")
-        else:
-            selects.append(f"try_cast({text} as {duck_type}) as {column}")
-            is_wrong = f"{text} is not null and try_cast({text} as {duck_type}) is null"
-            type_checks.append(f"when {is_wrong} then '{column} is not {duck_type}'")
-    wrong_type = f"case {' '.join(type_checks)} end" if type_checks else "null"
-    structure = _structure(fields).replace("'", "''")
-    with _duckdb().cursor() as con:
-        con.register("good", good)
-        extracted = con.sql(
-            f"select source_row, {', '.join(selects)}, {wrong_type} as defect "
-            f"from (select source_row, json_transform(line, '{structure}') as parsed from good) "
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if _is_gzip(path) else path.open("rb")
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _write(con: duckdb.DuckDBPyConnection, select: str, dest: Path) -> int:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return con.execute(f"copy ({select}) to {_quote(dest)} (format parquet, compression snappy)").fetchall()[0][0]
+
+
+def _checked(fmt: RecordFormat, raw: str, log_day: date | None) -> str:
+    return f"select *, {reason_sql(log_day)} as reason from ({fmt.bronze_relation(raw)})"
+
+
+def load_jsonl(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:
+    """Load one JSON-lines file (plain or gzip) into bronze part files ``out``-N.parquet: the fast way, else
+    the tolerant way, else line by line (see the module's docstring)."""
+    with _open(path) as f:
+        starts_with_bom = f.read(3) == BOM.encode()
+    # DuckDB's reader skips a leading byte order mark; we quarantine that line, so such a file goes line by line
+    if not starts_with_bom and WAYS != ("line by line",):
+        for way in (_fast, _tolerant):
+            loaded = way(path, fmt, source_file, log_day, out)
+            if loaded is not None:
+                return loaded
+    return _line_by_line(path, fmt, source_file, log_day, out)
+
+
+def _fast(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad | None:
+    selects = [f"{_sql_path(json_path)} as {column}" for column, (json_path, _) in fmt.fields.items()]
+    compression = "gzip" if _is_gzip(path) else "none"
+    raw = (
+        f"select null::bigint as source_row, {', '.join(selects)}, null::varchar as defect "
+        f"from read_json({_quote(path)}, format = 'newline_delimited', compression = '{compression}', "
+        f"columns = {_columns_spec(fmt.fields)})"
+    )
+    dest = out.with_name(f"{out.name}-0.parquet")
+    strict = (
+        f"select {bronze_select(fmt.name, source_file)} from ({_checked(fmt, raw, log_day)}) "
+        "where case when reason is null then true else error('quarantine: ' || reason) end"
+    )
+    try:
+        with duckdb_connection().cursor() as con:
+            rows = _write(con, strict, dest)
+    except duckdb.Error:  # a malformed line or an invalid record: read the file line by line instead
+        dest.unlink(missing_ok=True)
+        return None
+    return FileLoad([dest], rows, rows, way="fast")
+
+
+def chunks(path: Path) -> Iterator[bytes]:
+    """The file's bytes in pieces of whole lines (about CHUNK_BYTES each)."""
+    with _open(path) as f:
+        rest = b""
+        while block := f.read(CHUNK_BYTES):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                rest = block
+                continue
+            yield block[:cut]
+            rest = block[cut:]
+        if rest:
+            yield rest
+
+
+def read_lines(data: bytes, first_row: int = 1) -> tuple[pl.DataFrame, int]:
+    """[source_row, line, defect] for every non-blank line of ``data`` (rows numbered from ``first_row``), and
+    the number of lines ``data`` holds, blank ones included."""
+    try:
+        text, lossy = data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, lossy = data.decode("utf-8", errors="replace"), True
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    frame = pl.DataFrame({"line": lines}, schema={"line": pl.String}).with_row_index("source_row", offset=first_row)
+    frame = frame.filter(pl.col("line").str.strip_chars() != "")
+    with duckdb_connection().cursor() as con:
+        con.register("lines", frame)
+        valid = con.sql(
+            "select case when json_valid(line) then json_type(line) = 'OBJECT' else false end as ok "
+            "from lines order by source_row"
+        ).pl()["ok"]
+    defect = (
+        pl.when(pl.col("line").str.starts_with(BOM))
+        .then(pl.lit("byte order mark"))
+        .when(pl.lit(lossy) & pl.col("line").str.contains(REPLACEMENT, literal=True))
+        .then(pl.lit("invalid UTF-8"))
+        .when(~pl.Series(valid).fill_null(False))
+        .then(pl.lit(BAD_LINE))
+    )
+    return frame.with_columns(source_row=pl.col("source_row").cast(pl.Int64), defect=defect), len(lines)
+
+
+UNPARSED = "(line not parsed)"  # a stand-in reason, replaced by the line's own defect
+
+
+def _tolerant(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad | None:
+    """DuckDB's reader again, skipping errors: a malformed line gives a row of nulls, a value of the wrong type
+    a reason. Rows are copied in file order, so a bad row's position is its line number (when the file has no
+    blank lines; else ``None``: line by line). Only the bad lines are then read again, to name their defect."""
+    selects, wrong_type = _typed(fmt.fields, _sql_path)
+    nothing_read = " and ".join(f"{_sql_path(p)} is null" for p, _ in fmt.fields.values())
+    text_spec = _columns_spec({c: (p, "VARCHAR") for c, (p, _) in fmt.fields.items()})
+    raw = (
+        f"select null::bigint as source_row, {', '.join(selects)}, "
+        f"case when {nothing_read} then '{UNPARSED}' else {wrong_type} end as defect "
+        f"from read_json({_quote(path)}, format = 'newline_delimited', compression = "
+        f"'{'gzip' if _is_gzip(path) else 'none'}', ignore_errors = true, columns = {text_spec})"
+    )
+    staged = out.with_name(f"{out.name}-staged.parquet")
+    dest = out.with_name(f"{out.name}-0.parquet")
+    bronze = bronze_select(fmt.name, source_file)
+    try:
+        with duckdb_connection().cursor() as con:
+            rows_in = _write(con, f"select {bronze}, reason from ({_checked(fmt, raw, log_day)})", staged)
+            if rows_in != count_lines(path):
+                return None
+            loaded = _write(con, f"select {bronze} from read_parquet({_quote(staged)}) where reason is null", dest)
+            bad = con.sql(
+                "select file_row_number + 1 as source_row, request_id, reason "
+                f"from read_parquet({_quote(staged)}, file_row_number = true) where reason is not null"
+            ).pl()
+    except duckdb.Error:
+        dest.unlink(missing_ok=True)
+        return None
+    finally:
+        staged.unlink(missing_ok=True)
+    unparsed = bad.filter(pl.col("reason") == UNPARSED)["source_row"].to_list()
+    defects = _defects_of_lines(path, set(unparsed))
+    bad = bad.with_columns(
+        reason=pl.when(pl.col("reason") == UNPARSED)
+        .then(pl.col("source_row").replace_strict(defects, default=None, return_dtype=pl.String))
+        .otherwise(pl.col("reason"))
+    )
+    with duckdb_connection().cursor() as con:
+        con.register("bad", bad)
+        quarantine = con.sql(f"select {quarantine_select(fmt.name, source_file)} from bad order by source_row").pl()
+    return FileLoad([dest], rows_in, loaded, quarantine.cast(QUARANTINE_SCHEMA), way="tolerant")
+
+
+def count_lines(path: Path) -> int:
+    """Lines in the file (a last line without a newline counts)."""
+    count, last = 0, b"\n"
+    with _open(path) as f:
+        while block := f.read(CHUNK_BYTES):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _defects_of_lines(path: Path, numbers: set[int]) -> dict[int, str]:
+    """The defect of each line numbered in ``numbers`` (a line that is a JSON object but holds none of the
+    format's fields has none: it is then missing its request id)."""
+    if not numbers:
+        return {}
+    found: dict[int, str] = {}
+    first_row = 1
+    for chunk in chunks(path):
+        lines = chunk.split(b"\n")
+        if chunk.endswith(b"\n"):
+            lines.pop()
+        wanted = [n for n in range(first_row, first_row + len(lines)) if n in numbers]
+        if wanted:
+            picked, _ = read_lines(b"\n".join(lines[n - first_row] for n in wanted) + b"\n")
+            for number, defect in zip(wanted, picked["defect"].to_list(), strict=True):
+                found[number] = defect or "missing request id"
+        first_row += len(lines)
+    return found
+
+
+def _line_by_line(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:
+    load = FileLoad(way="line by line")
+    quarantined = []
+    structure = _structure(fmt.fields).replace("'", "''")
+    selects, wrong_type = _typed(fmt.fields, lambda p: "parsed." + _sql_path(p))
+    first_row = 1
+    for number, chunk in enumerate(chunks(path)):
+        lines, line_count = read_lines(chunk, first_row)
+        first_row += line_count
+        with duckdb_connection().cursor() as con:
+            con.register("lines", lines)
+            # parsed once into a table: referenced by every field, the parse must not run once per field
+            con.execute(
+                "create temp table parsed as select source_row, defect, case when defect is null "
+                f"then json_transform(line, '{structure}') end as parsed from lines"
+            )
+            raw = f"select source_row, {', '.join(selects)}, coalesce(defect, {wrong_type}) as defect from parsed"
+            con.execute(f"create temp table checked as {_checked(fmt, raw, log_day)}")
+            con.execute("drop table parsed")
+            dest = out.with_name(f"{out.name}-{number}.parquet")
+            loaded = _write(
+                con, f"select {bronze_select(fmt.name, source_file)} from checked where reason is null", dest
+            )
+            load.parts.append(dest)
+            quarantined.append(
+                con.sql(
+                    f"select {quarantine_select(fmt.name, source_file)} from checked where reason is not null "
+                    "order by source_row"
+                ).pl()
+            )
+            con.execute("drop table checked")
+        load.rows_in += lines.height
+        load.rows_loaded += loaded
+    if quarantined:
+        load.quarantine = pl.concat(quarantined).cast(QUARANTINE_SCHEMA)
+    return load
+
+
+def load_parquet(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:
+    """Load one parquet file whose columns have the record's shape (nested structs as in the JSON record)."""
+    selects, wrong_type = _typed(fmt.fields, _sql_path)
+    raw = (
+        f"select file_row_number + 1 as source_row, {', '.join(selects)}, {wrong_type} as defect "
+        f"from read_parquet({_quote(path)}, file_row_number = true)"
+    )
+    dest = out.with_name(f"{out.name}-0.parquet")
+    with duckdb_connection().cursor() as con:
+        con.execute(f"create temp view checked as {_checked(fmt, raw, log_day)}")
+        try:
+            loaded = _write(
+                con, f"select {bronze_select(fmt.name, source_file)} from checked where reason is null", dest
+            )
+            quarantine = con.sql(
+                f"select {quarantine_select(fmt.name, source_file)} from checked where reason is not null "
+                "order by source_row"
+            ).pl()
+            rows_in = con.execute(f"select count(*) from read_parquet({_quote(path)})").fetchall()[0][0]
+        finally:
+            con.execute("drop view if exists checked")
+    return FileLoad([dest], rows_in, loaded, quarantine.cast(QUARANTINE_SCHEMA), way="parquet")
+
+
+def is_parquet(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(4) == b"PAR1"
+
+
+def load_records(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:
+    """Load one file of ``fmt`` records, JSON lines (plain or gzip) or parquet, told from its bytes."""
+    if is_parquet(path):
+        return load_parquet(path, fmt, source_file, log_day, out)
+    return load_jsonl(path, fmt, source_file, log_day, out)
+
+
+def load_text_frame(
+    frame: pl.DataFrame, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path
+) -> FileLoad:
+    """Load records already split into text columns named as ``fmt.fields`` (a CSV export, say), with
+    ``source_row``; a missing column is null, a value of the wrong type a quarantine reason."""
+    present = set(frame.columns)
+    text = frame.select(
+        "source_row",
+        *[pl.col(c).cast(pl.String) if c in present else pl.lit(None, dtype=pl.String).alias(c) for c in fmt.fields],
+    )
+    selects, wrong_type = _typed({c: (c, t) for c, (_, t) in fmt.fields.items()}, lambda c: f'"{c}"')
+    raw = f"select source_row, {', '.join(selects)}, {wrong_type} as defect from text"
+    dest = out.with_name(f"{out.name}-0.parquet")
+    with duckdb_connection().cursor() as con:
+        con.register("text", text)
+        con.execute(f"create temp table checked as {_checked(fmt, raw, log_day)}")
+        loaded = _write(con, f"select {bronze_select(fmt.name, source_file)} from checked where reason is null", dest)
+        quarantine = con.sql(
+            f"select {quarantine_select(fmt.name, source_file)} from checked where reason is not null "
             "order by source_row"
         ).pl()
-    bad = lines.filter(pl.col("defect").is_not_null()).select("source_row", "defect")
-    return pl.concat([extracted, bad], how="diagonal_relaxed").sort("source_row")
+        con.execute("drop table checked")
+    return FileLoad([dest], text.height, loaded, quarantine.cast(QUARANTINE_SCHEMA), way="frame")
+
+
+def read_back(load: FileLoad) -> pl.DataFrame:
+    """The requests a load wrote, in file order (for callers that want a frame, and for tests)."""
+    frames = [pl.read_parquet(p) for p in load.parts if p.exists()]
+    return (
+        pl.concat(frames).cast(INFERENCE_REQUESTS_SCHEMA) if frames else pl.DataFrame(schema=INFERENCE_REQUESTS_SCHEMA)
+    )

@@ -1,10 +1,16 @@
-"""What every per-request token format shares: its bronze columns, validation and quarantine."""
+"""What every per-request token format shares: its bronze columns, validation and quarantine.
+
+The validation rules are one SQL CASE (``reason_sql``), used by every reader: the streaming DuckDB readers of
+JSON lines and parquet, and ``split_valid`` for formats parsed into a frame first (OTLP JSON, CSV).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
+import duckdb
 import polars as pl
 
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
@@ -21,56 +27,92 @@ class ParsedLog:
     rows_in: int
 
 
+@cache
+def duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process (opening one per file costs more than parsing a small file); its time
+    zone is UTC, so a timestamp without an offset is read as UTC."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
 def utc(expr: pl.Expr) -> pl.Expr:
     """ISO 8601 text → naive UTC; an offset is honoured, no offset means UTC, unreadable text becomes null."""
     return expr.str.to_datetime(time_zone="UTC", strict=False).dt.replace_time_zone(None)
 
 
-def split_valid(frame: pl.DataFrame, source_format: str, source_file: str, log_day: date | None = None) -> ParsedLog:
-    """``frame`` has the bronze columns plus ``source_row`` (and may have ``defect``, a reason found while
-    reading): valid rows load, the others are quarantined with their first reason."""
-    if "defect" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("defect"))
-    now = datetime.now(UTC).replace(tzinfo=None)
+def utc_sql(text: str) -> str:
+    """The SQL twin of ``utc``: ISO 8601 text → naive UTC timestamp, null when unreadable."""
+    return f"(try_cast({text} as timestamptz) at time zone 'UTC')"
+
+
+def _literal(moment: datetime) -> str:
+    return f"timestamp '{moment.isoformat(sep=' ')}'"
+
+
+def reason_sql(log_day: date | None, now: datetime | None = None) -> str:
+    """Why a record is quarantined (null when it loads), over the bronze columns plus ``defect`` (a reason
+    found while reading: malformed line, value of the wrong type). The first reason that applies wins."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     if log_day is not None:
-        earliest = datetime(log_day.year, log_day.month, log_day.day) - timedelta(days=MAX_DAYS_FROM_LOG_DAY)
-        latest = datetime(log_day.year, log_day.month, log_day.day) + timedelta(days=1 + MAX_DAYS_FROM_LOG_DAY)
+        midnight = datetime(log_day.year, log_day.month, log_day.day)
+        earliest = midnight - timedelta(days=MAX_DAYS_FROM_LOG_DAY)
+        latest = midnight + timedelta(days=1 + MAX_DAYS_FROM_LOG_DAY)
     else:
         earliest, latest = datetime(1970, 1, 1), now + timedelta(days=1)
-    reason = (
-        pl.when(pl.col("defect").is_not_null())
-        .then(pl.col("defect"))
-        .when(pl.col("request_id").is_null())
-        .then(pl.lit("missing request id"))
-        .when(pl.col("finished_at").is_null())
-        .then(pl.lit("missing or invalid finished_at"))
-        .when(pl.col("deployment").is_null() & pl.col("model").is_null())
-        .then(pl.lit("no deployment or model"))
-        .when(pl.any_horizontal([pl.col(c).is_null() for c in ("input_tokens", "output_tokens")]))
-        .then(pl.lit("missing token counts"))
-        .when(pl.any_horizontal([pl.col(c) < 0 for c in TOKEN_COLUMNS]))
-        .then(pl.lit("negative token count"))
-        .when(pl.any_horizontal([pl.col(c) > MAX_TOKENS_PER_REQUEST for c in TOKEN_COLUMNS]))
-        .then(pl.lit("absurd token count"))
-        .when(pl.col("cached_input_tokens") > pl.col("input_tokens"))
-        .then(pl.lit("cached exceeds input tokens"))
-        .when(pl.col("finished_at") > now + timedelta(hours=1))
-        .then(pl.lit("finished in the future"))
-        .when((pl.col("finished_at") < earliest) | (pl.col("finished_at") >= latest))
-        .then(pl.lit("finished far outside its log's day"))
-    )
-    checked = frame.with_columns(
-        pl.lit(source_format).alias("source_format"), pl.lit(source_file).alias("source_file"), reason.alias("reason")
-    )
-    bad = checked.filter(pl.col("reason").is_not_null())
-    quarantine = bad.select(
-        "source_format",
-        "source_file",
-        pl.col("source_row").cast(pl.Int64),
-        "reason",
-        pl.col("request_id").alias("record_id"),
-        pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("quarantined_at"),
-    ).cast(QUARANTINE_SCHEMA)
-    good = checked.filter(pl.col("reason").is_null())
-    requests = good.select([pl.col(c).cast(t) for c, t in INFERENCE_REQUESTS_SCHEMA.items()])
-    return ParsedLog(requests, quarantine, frame.height)
+    any_token = " or ".join(f"{c} {{op}}" for c in TOKEN_COLUMNS)
+    return f"""case
+        when defect is not null then defect
+        when request_id is null then 'missing request id'
+        when finished_at is null then 'missing or invalid finished_at'
+        when deployment is null and model is null then 'no deployment or model'
+        when input_tokens is null or output_tokens is null then 'missing token counts'
+        when {any_token.format(op="< 0")} then 'negative token count'
+        when {any_token.format(op=f"> {MAX_TOKENS_PER_REQUEST}")} then 'absurd token count'
+        when cached_input_tokens > input_tokens then 'cached exceeds input tokens'
+        when finished_at > {_literal(now + timedelta(hours=1))} then 'finished in the future'
+        when finished_at < {_literal(earliest)} or finished_at >= {_literal(latest)}
+            then 'finished far outside its log''s day'
+    end"""
+
+
+def bronze_select(source_format: str, source_file: str) -> str:
+    """The bronze inference_requests columns, typed, from a relation that has them (plus literals)."""
+    literals = {"source_format": source_format, "source_file": source_file}
+    columns = []
+    for name, dtype in INFERENCE_REQUESTS_SCHEMA.items():
+        if name in literals:
+            columns.append("'{}' as {}".format(literals[name].replace("'", "''"), name))
+        else:
+            columns.append(f"cast({name} as {_DUCK_TYPES[type(dtype)]}) as {name}")
+    return ", ".join(columns)
+
+
+def quarantine_select(source_format: str, source_file: str) -> str:
+    """The bronze token_quarantine columns from a relation with ``source_row``, ``request_id`` and ``reason``."""
+    return (
+        "'{}' as source_format, '{}' as source_file, cast(source_row as bigint) as source_row, reason, "
+        "request_id as record_id, cast(current_timestamp at time zone 'UTC' as timestamp) as quarantined_at"
+    ).format(source_format.replace("'", "''"), source_file.replace("'", "''"))
+
+
+_DUCK_TYPES = {pl.String: "varchar", pl.Int64: "bigint", pl.Float64: "double", pl.Datetime: "timestamp"}
+
+
+def split_valid(frame: pl.DataFrame, source_format: str, source_file: str, log_day: date | None = None) -> ParsedLog:
+    """``frame`` has the bronze columns plus ``source_row`` (and may have ``defect``, a reason found while
+    reading): valid rows load, the others are quarantined with their first reason (``reason_sql``)."""
+    if "defect" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("defect"))
+    with duckdb_connection().cursor() as con:
+        con.register("frame", frame)
+        con.execute(f"create temp table checked as select *, {reason_sql(log_day)} as reason from frame")
+        requests = con.sql(
+            f"select {bronze_select(source_format, source_file)} from checked where reason is null order by source_row"
+        ).pl()
+        quarantine = con.sql(
+            f"select {quarantine_select(source_format, source_file)} from checked "
+            "where reason is not null order by source_row"
+        ).pl()
+        con.execute("drop table checked")
+    return ParsedLog(requests.cast(INFERENCE_REQUESTS_SCHEMA), quarantine.cast(QUARANTINE_SCHEMA), frame.height)

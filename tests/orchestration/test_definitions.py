@@ -105,5 +105,9 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     assert {"inference_requests", "gcp_billing_line_items"} <= daily and "aws_billing_line_items" not in daily
     assert {"fct_cpt_daily", "published_warehouse"} <= aws & daily
     assert defs.get_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"
+    assert defs.get_sensor_def("token_log_sensor").job_name == "token_logs_refresh"
+    tokens = {k.to_user_string() for k in defs.get_job_def("token_logs_refresh").asset_layer.executable_asset_keys}
+    assert {"inference_requests", "inference_token_counters", "published_warehouse"} <= tokens
+    assert "aws_billing_line_items" not in tokens
     catalog = defs.get_schedule_def("gcp_catalog_refresh_schedule")
     assert catalog.cron_schedule == "0 2 * * 1" and catalog.job_name == "gcp_catalog_refresh"

@@ -163,6 +163,38 @@ def _money(x: float | None) -> str:
     return "" if x is None else f"{x:,.2f}"
 
 
+_RECONCILIATION = """
+select strftime(month, '%Y-%m'), provider, invoice_billed_cost, in_scope_billed_cost, out_of_scope_billed_cost,
+       tax_billed_cost, amortization_difference, in_scope_usage_cost, allocated_cost, idle_cost, shared_cost,
+       unallocated_cost, allocation_difference
+from fct_reconciliation_monthly order by 1, 2
+"""
+
+
+def _reconciliation_table(rows: list[tuple]) -> Table:
+    table = Table(title="Reconciliation to the invoice (fct_reconciliation_monthly), USD")
+    headers = (
+        "month",
+        "provider",
+        "invoice (billed)",
+        "in-scope (billed)",
+        "out-of-scope",
+        "tax",
+        "amortization",
+        "in-scope (effective)",
+        "allocated",
+        "idle",
+        "shared",
+        "unallocated",
+        "difference",
+    )
+    for header in headers:
+        table.add_column(header, justify="left" if header in ("month", "provider") else "right")
+    for month, provider, *amounts, difference in rows:
+        table.add_row(month, provider, *(_money(a) for a in amounts), f"{difference:.1e}")
+    return table
+
+
 @app.command()
 def show() -> None:
     """Print CPT by model × team × pricing tier and the conservation proof, from the published warehouse."""
@@ -173,6 +205,7 @@ def show() -> None:
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
         rows = con.execute(_CPT_BY_GROUP).fetchall()
         months = conservation_by_month(con)
+        reconciliation = con.execute(_RECONCILIATION).fetchall()
     table = Table(title="Cost per token by model × team × pricing tier (published warehouse)")
     for header in (
         "model",
@@ -203,6 +236,7 @@ def show() -> None:
             _money(per_out),
         )
     console.print(table)
+    console.print(_reconciliation_table(reconciliation))
     for m in months:
         status = "[green]holds[/]" if m.holds else "[red]VIOLATED[/]"
         console.print(
@@ -210,7 +244,9 @@ def show() -> None:
             f"+ unallocated {m.unallocated:,.2f} = {m.charged:,.2f}; in-scope cost {m.in_scope_cost:,.2f} "
             f"(difference {m.difference:.2e}) {status}"
         )
-    console.print(f"warehouse: {layout.warehouse}  (tables fct_cpt_daily, fct_deployment_hours, dim_*)")
+    console.print(
+        f"warehouse: {layout.warehouse}  (fct_cpt_daily, fct_deployment_hours, fct_reconciliation_monthly, dim_*)"
+    )
     console.print(f"bronze:    {layout.bronze}   landing: {layout.landing}")
     if not all(m.holds for m in months):
         raise typer.Exit(1)

@@ -1,4 +1,7 @@
+import json
+
 import dagster as dg
+import pytest
 
 from orchestration.definitions import defs
 
@@ -32,6 +35,8 @@ DBT = {
     "int_pool_costs_allocated",
     "fct_cpt_daily",
     "fct_deployment_hours",
+    "fct_reconciliation_monthly",
+    "fct_invoice_accounts_monthly",
     "dim_deployments",
     "dim_teams",
     "dim_models",
@@ -70,6 +75,8 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
     assert parents("published_warehouse") == {
         "fct_cpt_daily",
         "fct_deployment_hours",
+        "fct_reconciliation_monthly",
+        "fct_invoice_accounts_monthly",
         "dim_deployments",
         "dim_teams",
         "dim_models",
@@ -87,6 +94,9 @@ def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
     assert ("fct_cpt_daily", "in_scope_cost_is_conserved") in checks
     assert ("fct_cpt_daily", "assert_in_scope_cost_conserved") in checks
     assert ("fct_cpt_daily", "assert_tokens_conserved") in checks
+    assert ("fct_cpt_daily", "assert_in_scope_cost_conserved_per_day") in checks
+    assert ("fct_cpt_daily", "assert_in_scope_cost_conserved_per_deployment_month") in checks
+    assert any(a == "fct_reconciliation_monthly" and "allocation_difference" in n for a, n in checks)
     assert ("inference_requests", "quarantine_rate_is_low") in checks
     spec = next(s for s in defs.asset_checks[0].check_specs if s.name == "in_scope_cost_is_conserved")
     assert spec.blocking
@@ -111,3 +121,20 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     assert "aws_billing_line_items" not in tokens
     catalog = defs.get_schedule_def("gcp_catalog_refresh_schedule")
     assert catalog.cron_schedule == "0 2 * * 1" and catalog.job_name == "gcp_catalog_refresh"
+
+
+def test_allocation_policies_are_run_config_passed_to_dbt_as_vars():
+    from orchestration.defs.warehouse.assets import AllocationPolicy, dbt_build_args
+
+    assert dbt_build_args(AllocationPolicy()) == ["build"]
+    args = dbt_build_args(
+        AllocationPolicy(idle_policy="central", central_team="ml-platform", allocation_key="output_tokens")
+    )
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {
+        "cpt_allocation_key": "output_tokens",
+        "cpt_idle_policy": "central",
+        "cpt_central_team": "ml-platform",
+    }
+    with pytest.raises(Exception, match="idle_policy"):
+        AllocationPolicy(idle_policy="everyone")

@@ -1,6 +1,8 @@
 """dbt models (staging → intermediate → marts) and the published warehouse file."""
 
+import json
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any
 
 import dagster as dg
@@ -13,6 +15,8 @@ from orchestration.resources import WarehouseResource, dbt_project
 MARTS = [
     "fct_cpt_daily",
     "fct_deployment_hours",
+    "fct_reconciliation_monthly",
+    "fct_invoice_accounts_monthly",
     "dim_deployments",
     "dim_teams",
     "dim_models",
@@ -31,12 +35,60 @@ class CptDbtTranslator(DagsterDbtTranslator):
         return f"warehouse_{layer}"
 
 
+class AllocationKey(Enum):
+    weighted_tokens = "weighted_tokens"
+    output_tokens = "output_tokens"
+    gpu_seconds = "gpu_seconds"
+
+
+class IdlePolicy(Enum):
+    share_by_usage = "share_by_usage"
+    owner = "owner"
+    central = "central"
+
+
+class SharedPolicy(Enum):
+    gpu_cost = "gpu_cost"
+    even = "even"
+    fixed = "fixed"
+
+
+class AllocationPolicy(dg.Config):
+    """The allocation policies of one run (ALLOCATION.md); unset fields keep dbt_project.yml's defaults."""
+
+    allocation_key: AllocationKey | None = None
+    idle_policy: IdlePolicy | None = None
+    central_team: str | None = None
+    shared_policy: SharedPolicy | None = None
+    shared_fixed_ratios: dict[str, float] | None = None
+    input_token_weight: float | None = None
+    cached_input_token_weight: float | None = None
+
+    def dbt_vars(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        return {
+            f"cpt_{name}": value.value if isinstance(value, Enum) else value
+            for name, value in values.items()
+            if value is not None
+        }
+
+
+def dbt_build_args(policy: AllocationPolicy) -> list[str]:
+    policy_vars = policy.dbt_vars()
+    return ["build", "--vars", json.dumps(policy_vars)] if policy_vars else ["build"]
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CptDbtTranslator())
-def cpt_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """Builds and tests every dbt model into warehouse/build/cpt.duckdb (the published file is untouched)."""
+def cpt_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: AllocationPolicy
+):
+    """Builds and tests every dbt model into warehouse/build/cpt.duckdb (the published file is untouched),
+    with the run's allocation policies (run config) as dbt vars."""
     warehouse.layout.build_warehouse.parent.mkdir(parents=True, exist_ok=True)
     ensure_all_tables(warehouse.layout.bronze)  # a source that never delivered reads as zero rows
-    yield from dbt.cli(["build"], context=context).stream()
+    args = dbt_build_args(config)
+    context.log.info(f"dbt {' '.join(args)}")
+    yield from dbt.cli(args, context=context).stream()
 
 
 @dg.asset(

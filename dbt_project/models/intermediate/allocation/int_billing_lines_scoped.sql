@@ -53,6 +53,7 @@ scoped as (
     select
         lines.line_item_key,
         lines.provider,
+        lines.billing_account_id,
         lines.billing_period,
         lines.charge_category,
         lines.resource_id,

@@ -14,6 +14,7 @@ hourly as (
 
     select
         line_item_key,
+        provider,
         scope,
         deployment,
         cluster,
@@ -41,6 +42,7 @@ multi_hour as (
 
     select
         in_scope.line_item_key,
+        in_scope.provider,
         in_scope.scope,
         in_scope.deployment,
         in_scope.cluster,

@@ -1,12 +1,14 @@
--- The allocation (DESIGN.md "Allocation" rules 3-5): every dollar of every cost pool, and of the shared
--- overhead spread onto it, lands in exactly one row and one of four columns:
---   allocated   pool cost of an hour with tokens, split over team × model by the allocation key
---               (weighted tokens), and tokens split over the hour's pools by GPU capacity;
---   idle        pool cost of an hour without tokens, spread over the deployment's users for the month
---               in proportion to their month's weighted tokens (policy share_by_usage);
+-- The allocation (DESIGN.md "Allocation" rules 3-5, ALLOCATION.md): every dollar of every cost pool, and of
+-- the shared overhead spread onto it, lands in exactly one row and one of four columns:
+--   allocated   pool cost of an hour with usage, split over team × model by the allocation key
+--               (var cpt_allocation_key), and tokens split over the hour's pools by GPU capacity;
+--   idle        pool cost of an hour without usage, charged by var cpt_idle_policy: share_by_usage (the
+--               deployment's users for the month, by their month's units), owner (seeds/deployment_owners.csv)
+--               or central (var cpt_central_team). A deployment with no usage all month charges its owner;
 --   shared      the pool's share of its cluster's shared overhead, split like the pool's own cost;
---   unallocated cost nobody can be charged for: a deployment with no users all month, shared overhead of a
---               cluster-hour with no GPU cost. Charged to var('cpt_unallocated_team').
+--   unallocated cost nobody can be charged for: idle cost of a deployment without users or owner, shared
+--               overhead of a cluster-hour with no GPU pool to carry it. Charged to var('cpt_unallocated_team').
+{%- set idle = idle_policy() %}
 -- Tokens of an hour with no cost pool (a deployment missing from the bill) keep their own "unpriced" rows.
 
 with
@@ -57,9 +59,15 @@ usage as (
 
 ),
 
+owners as (
+
+    select deployment, owner_team from {{ ref('deployment_owners') }}
+
+),
+
 deployment_hour_usage as (
 
-    select deployment, usage_hour, {{ exact_sum("weighted_tokens") }} as weighted_tokens
+    select deployment, usage_hour, {{ exact_sum("allocation_units") }} as allocation_units
     from usage
     group by deployment, usage_hour
 
@@ -75,7 +83,7 @@ deployment_hour_capacity as (
 
 monthly_usage as (
 
-    select deployment, usage_month, team, model, {{ exact_sum("weighted_tokens") }} as weighted_tokens
+    select deployment, usage_month, team, model, {{ exact_sum("allocation_units") }} as allocation_units
     from usage
     group by deployment, usage_month, team, model
 
@@ -83,7 +91,7 @@ monthly_usage as (
 
 monthly_usage_total as (
 
-    select deployment, usage_month, {{ exact_sum("weighted_tokens") }} as weighted_tokens
+    select deployment, usage_month, {{ exact_sum("allocation_units") }} as allocation_units
     from monthly_usage
     group by deployment, usage_month
 
@@ -100,7 +108,7 @@ busy as (
         usage.team,
         usage.model,
         'usage' as allocation_basis,
-        usage.weighted_tokens / hour_usage.weighted_tokens as cost_share,
+        usage.allocation_units / hour_usage.allocation_units as cost_share,
         case
             when capacity.gpu_hours > 0 then pools.gpu_hours / capacity.gpu_hours
             else 1.0 / capacity.pools
@@ -120,7 +128,7 @@ busy as (
         on pools.deployment = usage.deployment and pools.cost_hour = usage.usage_hour
     inner join deployment_hour_capacity as capacity
         on pools.deployment = capacity.deployment and pools.cost_hour = capacity.cost_hour
-    where hour_usage.weighted_tokens > 0
+    where hour_usage.allocation_units > 0
 
 ),
 
@@ -130,11 +138,11 @@ idle_pools as (
     from pools_with_shared as pools
     left join deployment_hour_usage as hour_usage
         on pools.deployment = hour_usage.deployment and pools.cost_hour = hour_usage.usage_hour
-    where coalesce(hour_usage.weighted_tokens, 0) = 0
+    where coalesce(hour_usage.allocation_units, 0) = 0
 
 ),
 
-idle as (
+idle_by_usage as (
 
     select
         idle_pools.cost_hour,
@@ -144,8 +152,7 @@ idle as (
         idle_pools.hardware,
         monthly_usage.team,
         monthly_usage.model,
-        'idle' as allocation_basis,
-        monthly_usage.weighted_tokens / monthly_total.weighted_tokens as cost_share,
+        monthly_usage.allocation_units / monthly_total.allocation_units as cost_share,
         idle_pools.gpu_hours,
         idle_pools.pool_cost,
         idle_pools.shared_cost
@@ -154,17 +161,45 @@ idle as (
         on idle_pools.deployment = monthly_total.deployment and idle_pools.cost_month = monthly_total.usage_month
     inner join monthly_usage
         on idle_pools.deployment = monthly_usage.deployment and idle_pools.cost_month = monthly_usage.usage_month
-    where monthly_total.weighted_tokens > 0
+    where {{ "monthly_total.allocation_units > 0" if idle == "share_by_usage" else "1 = 0" }}
+
+),
+
+idle_to_one_team as (
+
+    -- Policy owner or central; under share_by_usage, a deployment with no usage all month (its owner pays).
+    select
+        idle_pools.*,
+        {{ "'" ~ var('cpt_central_team') ~ "'" if idle == "central" else "owners.owner_team" }} as team
+    from idle_pools
+    left join monthly_usage_total as monthly_total
+        on idle_pools.deployment = monthly_total.deployment and idle_pools.cost_month = monthly_total.usage_month
+    left join owners
+        on idle_pools.deployment = owners.deployment
+    where {{ "coalesce(monthly_total.allocation_units, 0) = 0" if idle == "share_by_usage" else "1 = 1" }}
+
+),
+
+idle as (
+
+    select
+        cost_hour, deployment, region, pricing_tier, hardware, team, model, 'idle' as allocation_basis,
+        cost_share, gpu_hours, pool_cost, shared_cost
+    from idle_by_usage
+
+    union all
+
+    select
+        cost_hour, deployment, region, pricing_tier, hardware, team, '(none)', 'idle',
+        1.0, gpu_hours, pool_cost, shared_cost
+    from idle_to_one_team
+    where team is not null
 
 ),
 
 unused as (
 
-    select idle_pools.*
-    from idle_pools
-    left join monthly_usage_total as monthly_total
-        on idle_pools.deployment = monthly_total.deployment and idle_pools.cost_month = monthly_total.usage_month
-    where coalesce(monthly_total.weighted_tokens, 0) = 0
+    select * from idle_to_one_team where team is null
 
 ),
 
@@ -176,7 +211,7 @@ unpriced as (
         on usage.deployment = hour_usage.deployment and usage.usage_hour = hour_usage.usage_hour
     left join deployment_hour_capacity as capacity
         on usage.deployment = capacity.deployment and usage.usage_hour = capacity.cost_hour
-    where capacity.deployment is null or hour_usage.weighted_tokens = 0
+    where capacity.deployment is null or hour_usage.allocation_units = 0
 
 ),
 

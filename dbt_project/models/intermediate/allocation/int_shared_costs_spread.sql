@@ -1,7 +1,11 @@
 -- Shared inference overhead (DESIGN.md "Allocation" rule 6): each hour's shared cost of a cluster is spread over
--- that cluster's GPU cost pools in proportion to their GPU cost (pool cost of pools with GPU hours).
--- Shared cost of an hour in which its cluster has no positive GPU cost cannot be placed: it is kept with
+-- that cluster's GPU cost pools by var cpt_shared_policy:
+--   gpu_cost  in proportion to their GPU cost (pool cost of pools with GPU hours and positive cost);
+--   even      the same for every deployment of the cluster that ran GPUs that hour (evenly over its pools);
+--   fixed     by var cpt_shared_fixed_ratios (deployment → ratio), normalised over the deployments present.
+-- Shared cost of an hour in which its cluster has no pool to carry it cannot be placed: it is kept with
 -- deployment = null and counts as unallocated downstream.
+{%- set policy = shared_policy() %}
 
 with
 
@@ -14,19 +18,45 @@ shared as (
 
 ),
 
-gpu_pools as (
+candidate_pools as (
 
-    select pools.*, deployments.cluster
+    select
+        pools.*,
+        deployments.cluster,
+        count(*) over (partition by pools.deployment, pools.cost_hour) as deployment_pools
     from {{ ref('int_cost_pools_aggregated') }} as pools
     inner join {{ ref('int_deployments_resolved') }} as deployments
         on pools.deployment = deployments.deployment
-    where pools.gpu_hours > 0 and pools.pool_cost > 0
+    where pools.gpu_hours > 0 {{ "and pools.pool_cost > 0" if policy == "gpu_cost" else "" }}
 
 ),
 
-cluster_gpu_cost as (
+fixed_ratios as (
 
-    select cluster, cost_hour, {{ exact_sum("pool_cost") }} as gpu_cost
+    {{ shared_fixed_ratios() }}
+
+),
+
+gpu_pools as (
+
+    select
+        candidate_pools.*,
+        {%- if policy == "gpu_cost" %}
+        candidate_pools.pool_cost as weight
+        {%- elif policy == "even" %}
+        1.0 / candidate_pools.deployment_pools as weight
+        {%- else %}
+        fixed_ratios.ratio / candidate_pools.deployment_pools as weight
+        {%- endif %}
+    from candidate_pools
+    left join fixed_ratios on candidate_pools.deployment = fixed_ratios.deployment
+    where {{ "fixed_ratios.ratio > 0" if policy == "fixed" else "1 = 1" }}
+
+),
+
+cluster_weight as (
+
+    select cluster, cost_hour, {{ exact_sum("weight") }} as total_weight
     from gpu_pools
     group by cluster, cost_hour
 
@@ -41,10 +71,10 @@ spread as (
         gpu_pools.pricing_tier,
         gpu_pools.hardware,
         shared.cluster,
-        {{ exact_sum("shared.shared_cost * gpu_pools.pool_cost / cluster_gpu_cost.gpu_cost") }} as shared_cost
+        {{ exact_sum("shared.shared_cost * gpu_pools.weight / cluster_weight.total_weight") }} as shared_cost
     from shared
-    inner join cluster_gpu_cost
-        on shared.cluster = cluster_gpu_cost.cluster and shared.cost_hour = cluster_gpu_cost.cost_hour
+    inner join cluster_weight
+        on shared.cluster = cluster_weight.cluster and shared.cost_hour = cluster_weight.cost_hour
     inner join gpu_pools
         on shared.cluster = gpu_pools.cluster and shared.cost_hour = gpu_pools.cost_hour
     group by
@@ -64,9 +94,9 @@ unplaced as (
         shared.cluster,
         shared.shared_cost
     from shared
-    left join cluster_gpu_cost
-        on shared.cluster = cluster_gpu_cost.cluster and shared.cost_hour = cluster_gpu_cost.cost_hour
-    where cluster_gpu_cost.cluster is null
+    left join cluster_weight
+        on shared.cluster = cluster_weight.cluster and shared.cost_hour = cluster_weight.cost_hour
+    where cluster_weight.cluster is null
 
 )
 

@@ -2,6 +2,8 @@
 -- Per-request logs are the source where a deployment-hour has them. A deployment-hour known only from its
 -- servers' counters (no request logs) takes the counters' tokens, charged to the deployment's owner
 -- (seeds/deployment_owners.csv) or to the unattributed team; counters never add to hours that have logs.
+-- allocation_units is the allocation key (var cpt_allocation_key) of each row: weighted tokens, output tokens,
+-- or request GPU-seconds (request latency; counter-only hours have none and use weighted tokens).
 
 with
 
@@ -19,6 +21,8 @@ logged as (
         {{ exact_sum("output_tokens") }} as output_tokens,
         {{ exact_sum("weighted_tokens") }} as weighted_tokens,
         {{ exact_sum("latency_ms") }} / 1000.0 as request_seconds,
+        {{ allocation_units(exact_sum("weighted_tokens"), exact_sum("output_tokens"),
+            exact_sum("latency_ms") ~ " / 1000.0") }} as allocation_units,
         'request_logs' as usage_source
     from {{ ref('int_inference_requests_attributed') }}
     group by deployment, usage_hour, team, model
@@ -45,6 +49,11 @@ counted as (
         counters.output_tokens,
         counters.output_tokens + {{ var('cpt_input_token_weight') }} * counters.input_tokens as weighted_tokens,
         0.0 as request_seconds,
+        {{ allocation_units(
+            "counters.output_tokens + " ~ var('cpt_input_token_weight') ~ " * counters.input_tokens",
+            "counters.output_tokens",
+            "counters.output_tokens + " ~ var('cpt_input_token_weight') ~ " * counters.input_tokens") }}
+            as allocation_units,
         'counters' as usage_source
     from {{ ref('int_token_counter_deltas') }} as counters
     left join logged_hours

@@ -1,6 +1,7 @@
 -- Cost-Per-Token facts: one row per day × deployment × model × team × region × pricing tier × hardware.
--- CPT = total cost / output tokens. The input/output split divides a row's cost by the allocation key's
--- shares, so that cost per input token × input tokens + cost per output token × output tokens = total cost.
+-- CPT = total cost / output tokens. The input/output split divides a row's cost by the token weights
+-- (zero for input under the output_tokens key), so that cost per input token × input tokens + cost per output
+-- token × output tokens = total cost. Utilization = the share of the row's GPU hours that served requests.
 
 with
 
@@ -25,6 +26,7 @@ daily as (
         {{ exact_sum("cached_input_tokens") }} as cached_input_tokens,
         {{ exact_sum("output_tokens") }} as output_tokens,
         {{ exact_sum("gpu_hours") }} as gpu_hours,
+        {{ exact_sum("case when allocation_basis = 'usage' then gpu_hours else 0 end") }} as busy_gpu_hours,
         {{ exact_sum("allocated_cost") }} as allocated_cost,
         {{ exact_sum("idle_cost") }} as idle_cost,
         {{ exact_sum("shared_cost") }} as shared_cost,
@@ -56,10 +58,10 @@ costed as (
         daily.*,
         daily.allocated_cost + daily.idle_cost + daily.shared_cost + daily.unallocated_cost as total_cost,
         daily.output_tokens
-            + {{ var('cpt_input_token_weight') }} * (daily.input_tokens - daily.cached_input_tokens)
-            + {{ var('cpt_cached_input_token_weight') }} * daily.cached_input_tokens as weighted_tokens,
-        {{ var('cpt_input_token_weight') }} * (daily.input_tokens - daily.cached_input_tokens)
-            + {{ var('cpt_cached_input_token_weight') }} * daily.cached_input_tokens as weighted_input_tokens
+            + {{ input_token_weight() }} * (daily.input_tokens - daily.cached_input_tokens)
+            + {{ cached_input_token_weight() }} * daily.cached_input_tokens as weighted_tokens,
+        {{ input_token_weight() }} * (daily.input_tokens - daily.cached_input_tokens)
+            + {{ cached_input_token_weight() }} * daily.cached_input_tokens as weighted_input_tokens
     from daily
 
 )
@@ -79,6 +81,7 @@ select
     costed.weighted_tokens,
     costed.weighted_input_tokens,
     costed.gpu_hours,
+    costed.busy_gpu_hours / nullif(costed.gpu_hours, 0) as utilization,
     costed.allocated_cost,
     costed.idle_cost,
     costed.shared_cost,

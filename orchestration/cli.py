@@ -91,8 +91,15 @@ def run(
     start: str = typer.Option(None, help="First day (YYYY-MM-DD); default: first day of --month."),
     end: str = typer.Option(None, help="Last day, inclusive; default: last day of --month."),
     month: str = typer.Option(DEFAULT_MONTH, help="Month to run when --start/--end are not given."),
+    allocation_key: str = typer.Option(None, help="weighted_tokens | output_tokens | gpu_seconds (ALLOCATION.md)."),
+    idle_policy: str = typer.Option(None, help="share_by_usage | owner | central."),
+    central_team: str = typer.Option(None, help="Team that pays idle capacity under --idle-policy central."),
+    shared_policy: str = typer.Option(None, help="gpu_cost | even | fixed."),
 ) -> None:
-    """Materialize every asset (ingest, dbt build and tests, checks, publish) through Dagster, in one run."""
+    """Materialize every asset (ingest, dbt build and tests, checks, publish) through Dagster, in one run.
+
+    Allocation policies left unset keep dbt_project.yml's defaults; set ones go to the run config of the dbt
+    assets, as they would from the Dagster UI's launchpad."""
     _environment()
     import dagster as dg
 
@@ -119,11 +126,19 @@ def run(
         )
         result = catalog if not catalog.success else aws
         if catalog.success and aws.success:
+            policy = {
+                "allocation_key": allocation_key,
+                "idle_policy": idle_policy,
+                "central_team": central_team,
+                "shared_policy": shared_policy,
+            }
+            policy = {k: v for k, v in policy.items() if v is not None}
+            daily_config = {**quiet, "ops": {"cpt_dbt_models": {"config": policy}}} if policy else quiet
             result = defs.get_job_def("daily_refresh").execute_in_process(
                 instance=instance,
                 tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
                 raise_on_error=False,
-                run_config=quiet,
+                run_config=daily_config,
             )
     failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     if not result.success or failed_checks:

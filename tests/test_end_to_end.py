@@ -16,7 +16,7 @@ from orchestration.cli import app
 pytestmark = pytest.mark.slow
 
 
-def _run(monkeypatch, data_dir, source_dir, home) -> None:
+def _run(monkeypatch, data_dir, source_dir, home, *options: str) -> None:
     monkeypatch.setenv("CPT_DATA_DIR", str(data_dir))
     monkeypatch.setenv("CPT_SOURCE_DIR", str(source_dir))
     monkeypatch.setenv("CPT_AWS_BILLING_URI", str(source_dir / "aws"))
@@ -27,7 +27,7 @@ def _run(monkeypatch, data_dir, source_dir, home) -> None:
     monkeypatch.setenv("CPT_PROMETHEUS_URI", str(source_dir / "tokens" / "metrics"))
     monkeypatch.setenv("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    result = CliRunner().invoke(app, ["run", "--month", "2026-10"], catch_exceptions=False)
+    result = CliRunner().invoke(app, ["run", "--month", "2026-10", *options], catch_exceptions=False)
     assert result.exit_code == 0, result.output
 
 
@@ -130,3 +130,16 @@ def test_a_second_run_is_idempotent(pipeline):
     assert second.sort(key).equals(first.sort(key))
     bronze = sorted(p.relative_to(layout.bronze).as_posix() for p in layout.bronze.rglob("*.parquet"))
     assert sum(1 for p in bronze if "billing_period=" in p) == 2  # one AWS month, one GCP month
+
+
+def test_an_idle_policy_set_in_run_config_reaches_the_marts(pipeline):
+    """Last in this module: it republishes the warehouse under another policy."""
+    layout, _, first, (mp, data_dir, root, home) = pipeline
+    _run(mp, data_dir, root, home, "--idle-policy", "central", "--central-team", "gpu-platform")
+    facts = _query(layout, "select * from fct_cpt_daily")
+    idle = facts.filter(pl.col("idle_cost") != 0)
+    assert set(idle["team"]) == {"gpu-platform"}
+    assert idle["idle_cost"].sum() == pytest.approx(first["idle_cost"].sum(), rel=1e-9)
+    assert facts["total_cost"].sum() == pytest.approx(first["total_cost"].sum(), rel=1e-9)
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        assert all(m.holds for m in conservation_by_month(con))

@@ -64,7 +64,7 @@ def request(draw) -> dict:
         "model": draw(st.sampled_from(["m1", "m2"])),
         "team": draw(st.sampled_from(["A", "B", "C", "unattributed"])),
         "region": "us-east-1",
-        "instance_id": draw(st.sampled_from([None, "i-unknown"])),
+        "instance_id": draw(st.sampled_from([None, "i-unknown", "r1", "r2"])),  # r1, r2: instances on the bill
         "input_tokens": input_tokens,
         "cached_input_tokens": cached,
         "output_tokens": output_tokens,

@@ -1,4 +1,5 @@
--- Token usage per deployment × hour × team × model (the hour in which requests finished, rule 3).
+-- Token usage per deployment × hour × team × model × instance (the hour in which requests finished, rule 3;
+-- instance_id when the log names the instance that served the request, else null).
 -- Per-request logs are the source where a deployment-hour has them. A deployment-hour known only from its
 -- servers' counters (no request logs) takes the counters' tokens, charged to the deployment's owner
 -- (seeds/deployment_owners.csv) or to the unattributed team; counters never add to hours that have logs.
@@ -14,6 +15,7 @@ logged as (
         usage_hour,
         team,
         model,
+        instance_id,
         max(region) as region,
         count(*) as requests,
         {{ exact_sum("input_tokens") }} as input_tokens,
@@ -25,7 +27,7 @@ logged as (
             exact_sum("latency_ms") ~ " / 1000.0") }} as allocation_units,
         'request_logs' as usage_source
     from {{ ref('int_inference_requests_attributed') }}
-    group by deployment, usage_hour, team, model
+    group by deployment, usage_hour, team, model, instance_id
 
 ),
 
@@ -42,6 +44,7 @@ counted as (
         counters.usage_hour,
         coalesce(owners.owner_team, 'unattributed') as team,
         counters.model,
+        cast(null as varchar) as instance_id,
         cast(null as varchar) as region,
         counters.requests,
         counters.input_tokens,

@@ -24,7 +24,7 @@ UI_PORT ?= 3000
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: demo test ui lint format install clean focus-validate bench-tokens
+.PHONY: demo test ui lint format install clean focus-validate bench-tokens bench
 
 demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset through Dagster, print CPT
 	$(BIN)/cpt demo
@@ -39,6 +39,9 @@ ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT
 
 focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validator's own Python 3.12 venv)
 	$(BIN)/pytest tests/conformance -s -q
+
+bench: $(VENV)/.synced  ## the whole pipeline at SCALE=S|M|L against the DuckDB floor; appends to BENCHMARKS.md
+	$(BIN)/python -m ingest.bench.pipeline --scale $(or $(SCALE),S) --repeat $(or $(REPEAT),3) --write BENCHMARKS.md
 
 bench-tokens: $(VENV)/.synced  ## 5M gateway log lines → bronze: records/s and peak RSS against DuckDB's floor
 	$(BIN)/python -m ingest.bench.token_logs --lines $(or $(LINES),5000000) --repeat $(or $(REPEAT),3)

@@ -1,0 +1,294 @@
+"""Benchmark: the whole pipeline at a scale factor against the bare-DuckDB floor (issue 7).
+
+    python -m ingest.bench.pipeline --scale S --repeat 3 --write BENCHMARKS.md      (or: make bench SCALE=S)
+
+Generates the sample month at the scale (S ≈ 1M requests a month, M ≈ 10M, L ≈ 30M, or a number of
+requests), then, each repeat in a fresh process so that peak RSS is its own:
+
+- ingest: AWS billing (CUR 2.0), GCP list prices and billing export, every day of gateway logs and server
+  counters — the functions the Dagster assets call, in the same order;
+- dbt: ``dbt build`` (models and tests), as the dbt assets run it;
+- floor: one hand-written DuckDB query over the bronze parquet (``floor.sql``) computing cost and output
+  tokens per deployment × day with the same rules; its result must equal the marts (checked, every repeat);
+- incremental: one more day of token logs re-ingested plus the dbt build, as the daily job does;
+- dagster (``--dagster``): the same month through ``cpt run`` (Dagster in process), to report Dagster's own
+  overhead apart.
+
+Prints the medians and, with ``--write``, appends a row to BENCHMARKS.md. Tests run it at a tiny scale and
+check the floor equality; they never assert times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+ROOT = Path(__file__).parents[2]
+SCALES = {"S": 1_000_000, "M": 10_000_000, "L": 30_000_000}
+MONTH = "2026-10"
+FLOOR_SQL = Path(__file__).with_name("floor.sql")
+
+
+def requests_at_scale_one() -> float:
+    """Expected gateway requests of the sample month at generator scale 1.0 (from the fleet's hourly rates)."""
+    from ingest.sample.fleet import DEPLOYMENTS
+    from ingest.sample.generator import SampleSpec, _hourly_rate
+
+    spec = SampleSpec(month=MONTH)
+    hours = [spec.start + timedelta(hours=h) for h in range(spec.hours)]
+    return sum(_hourly_rate(d, ts, 1.0) for d in DEPLOYMENTS if d.request_logs for ts in hours)
+
+
+def generate(source: Path, requests: int) -> dict:
+    from ingest.sample.generator import SampleSpec
+    from ingest.sample.generator import generate as generate_sample
+
+    return generate_sample(source, SampleSpec(month=MONTH, scale=requests / requests_at_scale_one()))
+
+
+def _days() -> list[date]:
+    first = datetime.strptime(MONTH, "%Y-%m").date()
+    return [first + timedelta(days=n) for n in range(31) if (first + timedelta(days=n)).month == first.month]
+
+
+def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
+    """The ingest stages, timed; returns seconds per stage."""
+    from ingest.aws.deliveries import ingest_aws_billing
+    from ingest.bronze import ensure_all_tables
+    from ingest.gcp.billing_export import ingest_gcp_billing
+    from ingest.gcp.catalog import load_list_prices
+    from ingest.landing.sources import LocalFolderSource
+    from ingest.landing.zone import LandingZone
+    from ingest.paths import DataLayout
+    from ingest.tokens.ingest import ingest_counter_day, ingest_gateway_day
+
+    layout = DataLayout(data)
+    landing, bronze = LandingZone(layout.landing), layout.bronze
+    times = {}
+    started = time.perf_counter()
+    ingest_aws_billing(LocalFolderSource(source / "aws"), "", landing, bronze)
+    load_list_prices(str(source / "gcp" / "catalog" / "compute_engine_skus.json"), bronze)
+    ingest_gcp_billing(LocalFolderSource(source / "gcp"), "", landing, bronze)
+    times["ingest_billing_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for day in days:
+        ingest_gateway_day(LocalFolderSource(source / "tokens" / "gateway"), "", landing, bronze, day)
+    times["ingest_tokens_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for day in days:
+        ingest_counter_day(LocalFolderSource(source / "tokens" / "metrics"), "", landing, bronze, day)
+    times["ingest_counters_s"] = time.perf_counter() - started
+    ensure_all_tables(bronze)
+    return times
+
+
+def dbt_build(data: Path) -> float:
+    env = {**os.environ, "CPT_DATA_DIR": str(data), "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
+    (data / "warehouse" / "build").mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--quiet"],
+        cwd=ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return time.perf_counter() - started
+
+
+def floor(bronze: Path) -> tuple[pl.DataFrame, float]:
+    sql = FLOOR_SQL.read_text().replace("{bronze}", str(bronze)).replace("{seeds}", str(ROOT / "dbt_project/seeds"))
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    started = time.perf_counter()
+    result = con.sql(sql).pl()
+    return result, time.perf_counter() - started
+
+
+def marts_per_deployment_day(warehouse: Path) -> pl.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql(
+            "select deployment, usage_date as day, sum(total_cost) as cost, sum(output_tokens) as output_tokens "
+            "from fct_cpt_daily where deployment not like 'shared:%' group by all order by 1, 2"
+        ).pl()
+
+
+def differences(floor_rows: pl.DataFrame, marts: pl.DataFrame) -> pl.DataFrame:
+    """Deployment-days where the floor and the marts disagree (cost beyond 1e-6 $, tokens beyond 1e-6)."""
+    joined = floor_rows.join(marts, on=["deployment", "day"], how="full", coalesce=True, suffix="_marts")
+    joined = joined.fill_null(0.0)
+    return joined.filter(
+        ((pl.col("cost") - pl.col("cost_marts")).abs() > 1e-6)
+        | ((pl.col("output_tokens") - pl.col("output_tokens_marts")).abs() > 1e-6)
+    )
+
+
+def measure(source: Path, with_dagster: bool) -> dict:
+    """One repeat, in this process (``main`` runs it in a fresh child)."""
+    from ingest.paths import DataLayout
+
+    days = _days()
+    with tempfile.TemporaryDirectory(prefix="cpt-bench-data-") as tmp:
+        data = Path(tmp) / "data"
+        result = ingest_all(source, data, days)
+        result["dbt_build_s"] = dbt_build(data)
+        layout = DataLayout(data)
+        floor_rows, result["floor_bronze_s"] = floor(layout.bronze)
+        bad = differences(floor_rows, marts_per_deployment_day(layout.build_warehouse))
+        result["floor_equal"] = bad.is_empty()
+        result["floor_mismatches"] = bad.head(5).to_dicts() if not bad.is_empty() else []
+        started = time.perf_counter()
+        from ingest.landing.sources import LocalFolderSource
+        from ingest.landing.zone import LandingZone
+        from ingest.tokens.ingest import ingest_gateway_day
+
+        ingest_gateway_day(
+            LocalFolderSource(source / "tokens" / "gateway"), "", LandingZone(layout.landing), layout.bronze, days[-1]
+        )
+        dbt_build(data)
+        result["incremental_day_s"] = time.perf_counter() - started
+        with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
+            result["requests"] = con.execute("select count(*) from stg_tokens__inference_requests").fetchall()[0][0]
+            result["bill_lines"] = con.execute("select count(*) from int_billing_line_items_unioned").fetchall()[0][0]
+        if with_dagster:
+            result["dagster_run_s"] = _dagster_run(source, Path(tmp) / "dagster-data")
+    result["pipeline_s"] = sum(
+        result[k] for k in ("ingest_billing_s", "ingest_tokens_s", "ingest_counters_s", "dbt_build_s")
+    )
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result["peak_rss_mb"] = max(self_rss, children_rss)
+    return result
+
+
+def _dagster_run(source: Path, data: Path) -> float:
+    env = {
+        **os.environ,
+        "CPT_DATA_DIR": str(data),
+        "CPT_SOURCE_DIR": str(source),
+        "DAGSTER_HOME": str(data / "dagster_home"),
+    }
+    for key in (
+        "CPT_AWS_BILLING_URI",
+        "CPT_GCP_BILLING_URI",
+        "CPT_GATEWAY_LOGS_URI",
+        "CPT_LITELLM_LOGS_URI",
+        "CPT_OTEL_SPANS_URI",
+        "CPT_PROMETHEUS_URI",
+        "CPT_GCP_CATALOG_URI",
+    ):
+        env.pop(key, None)  # cpt derives them from CPT_SOURCE_DIR
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "cpt"), "run", "--month", MONTH], env=env, check=True, capture_output=True
+    )
+    return time.perf_counter() - started
+
+
+def _child(source: Path, with_dagster: bool) -> dict:
+    command = [sys.executable, "-m", "ingest.bench.pipeline", "--measure", str(source)]
+    if with_dagster:
+        command.append("--dagster")
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.machine()}"
+
+
+def report(scale: str, runs: list[dict]) -> dict:
+    median = {k: statistics.median(r[k] for r in runs) for k in runs[0] if isinstance(runs[0][k], float)}
+    median.update(
+        scale=scale,
+        requests=runs[0]["requests"],
+        bill_lines=runs[0]["bill_lines"],
+        floor_equal=all(r["floor_equal"] for r in runs),
+        peak_rss_mb=max(r["peak_rss_mb"] for r in runs),
+        repeats=len(runs),
+    )
+    median["records_per_s_tokens"] = median["requests"] / median["ingest_tokens_s"]
+    median["pipeline_over_floor"] = median["pipeline_s"] / median["floor_bronze_s"]
+    median["incremental_over_full"] = median["incremental_day_s"] / median["pipeline_s"]
+    if "dagster_run_s" in median:
+        median["dagster_overhead_s"] = median["dagster_run_s"] - median["pipeline_s"]
+    return median
+
+
+def markdown_row(r: dict) -> str:
+    dagster = f"{r['dagster_overhead_s']:.1f}" if "dagster_overhead_s" in r else "—"
+    return (
+        f"| {datetime.now(UTC):%Y-%m-%d} | {_machine()} | {r['scale']} | {r['requests']:,} | {r['bill_lines']:,} "
+        f"| {r['ingest_billing_s']:.1f} | {r['ingest_tokens_s']:.1f} | {r['ingest_counters_s']:.1f} "
+        f"| {r['dbt_build_s']:.1f} | {r['pipeline_s']:.1f} | {r['floor_bronze_s']:.2f} "
+        f"| {r['pipeline_over_floor']:.0f}× "
+        f"| {r['records_per_s_tokens']:,.0f} | {r['peak_rss_mb']:,.0f} | {r['incremental_day_s']:.1f} "
+        f"({r['incremental_over_full']:.0%}) | {dagster} | {'yes' if r['floor_equal'] else 'NO'} | {r['repeats']} |"
+    )
+
+
+HEADER = (
+    "| date | machine | scale | requests | bill lines | ingest billing s | ingest tokens s | ingest counters s "
+    "| dbt build s | pipeline s | floor (bronze) s | pipeline/floor | token records/s | peak RSS MB "
+    "| incremental day s (of full) | Dagster overhead s | floor = marts | runs |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+)
+
+
+def write_row(path: Path, row: str) -> None:
+    text = path.read_text() if path.exists() else ""
+    if HEADER not in text:
+        raise SystemExit(f"{path} has no results table header; not writing")
+    path.write_text(text.rstrip("\n") + "\n" + row + "\n")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="S", help="S, M, L or a number of requests a month")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dagster", action="store_true", help="also time the month through `cpt run`")
+    parser.add_argument("--write", type=Path, help="append the result row to this Markdown file")
+    parser.add_argument("--workdir", type=Path, help="keep the generated source here (default: a temp dir)")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.dagster), default=str))
+        return {}
+    requests = SCALES.get(args.scale) or int(float(args.scale))
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="cpt-bench-source-"))
+    try:
+        started = time.perf_counter()
+        generate(workdir / "source", requests)
+        print(f"generated scale {args.scale} in {time.perf_counter() - started:.1f} s", flush=True)
+        runs = [_child(workdir / "source", args.dagster) for _ in range(args.repeat)]
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    result = report(args.scale, runs)
+    print(HEADER + markdown_row(result))
+    if not result["floor_equal"]:
+        print("floor and marts differ:", [r["floor_mismatches"] for r in runs])
+    if args.write:
+        write_row(args.write, markdown_row(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -86,35 +86,34 @@ def _typed(fields: dict[str, tuple[str, str]], text_of) -> tuple[list[str], str]
     return selects, (f"case {' '.join(checks)} end" if checks else "null")
 
 
-def _columns_spec(fields: dict[str, tuple[str, str]]) -> str:
-    """read_json's ``columns``: every declared path with its type, nested as in the record. In strict mode a
-    value of another type stops the fast way, and the line-by-line way names the field."""
+def _field_tree(fields: dict[str, tuple[str, str]], leaf) -> dict:
+    """The declared JSON paths as a nested dict, each leaf ``leaf(type)``."""
     tree: dict = {}
     for json_path, duck_type in fields.values():
         node = tree
         parts = json_path.removeprefix("$.").split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = duck_type
+        node[parts[-1]] = leaf(duck_type)
+    return tree
+
+
+def _columns_spec(fields: dict[str, tuple[str, str]]) -> str:
+    """read_json's ``columns``: every declared path with its type, nested as in the record. In strict mode a
+    value of another type stops the fast way, and the line-by-line way names the field."""
 
     def type_of(node) -> str:
         if isinstance(node, str):
             return node
         return "STRUCT(" + ", ".join(f'"{k}" {type_of(v)}' for k, v in node.items()) + ")"
 
+    tree = _field_tree(fields, lambda duck_type: duck_type)
     return "{" + ", ".join(f"'{k}': '{type_of(v)}'" for k, v in tree.items()) + "}"
 
 
 def _structure(fields: dict[str, tuple[str, str]]) -> str:
     """The JSON structure json_transform parses a line into once: every declared path, as text."""
-    tree: dict = {}
-    for json_path, _ in fields.values():
-        node = tree
-        parts = json_path.removeprefix("$.").split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = "VARCHAR"
-    return json.dumps(tree)
+    return json.dumps(_field_tree(fields, lambda _: "VARCHAR"))
 
 
 def _is_gzip(path: Path) -> bool:

@@ -141,3 +141,18 @@ def test_a_day_of_many_objects_replaces_its_partition_whole(tmp_path):
     partition = tmp_path / "b" / "inference_requests" / "source_format=gateway_jsonl" / "day=2026-10-03"
     assert pl.read_parquet(partition / "*.parquet").height == 8
     assert not list((tmp_path / "b" / ".staging").iterdir())
+
+
+def test_litellm_spend_logs_in_parquet_load_like_their_json(tmp_path):
+    from ingest.tokens.litellm import parse_litellm_log
+    from tests.ingest.test_gateway import _litellm_record
+
+    flat = [{k: v for k, v in _litellm_record(i).items() if not isinstance(v, (list, dict))} for i in range(3)] + [
+        {k: v for k, v in _litellm_record(9, completion_tokens=-2).items() if not isinstance(v, (list, dict))}
+    ]
+    path = tmp_path / "spend.parquet"
+    pl.DataFrame(flat).write_parquet(path)
+    parsed = parse_litellm_log(path, "litellm/spend.parquet")
+    assert parsed.requests["request_id"].to_list() == ["ll-0", "ll-1", "ll-2"]
+    assert parsed.requests["latency_ms"].to_list() == [1500.0] * 3
+    assert parsed.quarantine.select("source_row", "reason").rows() == [(4, "negative token count")]

@@ -298,7 +298,7 @@ def demo(
 ) -> None:
     """Generate the sample month, run the whole pipeline through Dagster, and print the CPT table."""
     generate(month=month, seed=7, scale=scale, out=None)
-    run(start=None, end=None, month=month)
+    run(start=None, end=None, month=month, allocation_key=None, idle_policy=None, central_team=None, shared_policy=None)
     show()
 
 

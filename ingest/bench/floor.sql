@@ -1,24 +1,11 @@
--- The floor (issue 7): one hand-written DuckDB query over bronze parquet computing, per deployment × day, the
--- cost charged to the deployment (its pools' EffectiveCost, spread over hours, plus the shared overhead of its
--- cluster placed on its GPU pools by pool cost) and its output tokens (request logs deduplicated by id; server
--- counters for hours without logs) — the same rules as the dbt models, without their intermediate tables.
--- {bronze} is replaced by the bronze folder; amounts are assumed to be in USD already.
+-- The floor (issue 7): one hand-written DuckDB query computing, per deployment × day, the cost charged to the
+-- deployment (its pools' EffectiveCost, spread over hours, plus the shared overhead of its cluster placed on its
+-- GPU pools by pool cost) and its output tokens (request logs deduplicated by id; server counters for hours
+-- without logs) — the same rules as the dbt models, without their intermediate tables.
+-- The sources placeholder below is replaced by the CTEs of floor_sources_raw.sql (the files as delivered) or floor_sources_bronze.sql
+-- (our bronze parquet): bill, raw_requests, counter_samples. Amounts are assumed to be in USD already.
 with
-bill as (
-    select
-        ResourceId as resource_id, x_BillingPeriod as period, ChargeCategory as category, x_PricingTier as tier,
-        x_InstanceType as instance_type, RegionId as region, ConsumedUnit as unit, ConsumedQuantity as quantity,
-        EffectiveCost as cost, ChargePeriodStart as period_start, ChargePeriodEnd as period_end,
-        coalesce(json_extract_string(Tags, '$."cpt:deployment"'), json_extract_string(Tags, '$."cpt-deployment"'),
-                 json_extract_string(Tags, '$."cpt_deployment"')) as deployment,
-        coalesce(json_extract_string(Tags, '$."cpt:cluster"'), json_extract_string(Tags, '$."cpt-cluster"'),
-                 json_extract_string(Tags, '$."cpt_cluster"')) as cluster,
-        coalesce(json_extract_string(Tags, '$."cpt:shared"'), json_extract_string(Tags, '$."cpt-shared"'),
-                 json_extract_string(Tags, '$."cpt_shared"')) as shared_cluster
-    from read_parquet(['{bronze}/aws_billing_line_items/**/*.parquet', '{bronze}/gcp_billing_line_items/**/*.parquet'],
-                      union_by_name = true, hive_partitioning = false)
-    where ChargeCategory <> 'Tax'
-),
+{sources},
 resource_usage as (
     select resource_id, period, max(tier) as tier, max(instance_type) as instance_type, max(region) as region
     from bill where category = 'Usage' and resource_id is not null group by all
@@ -80,8 +67,7 @@ deployment_cost as (
 ),
 mappings as (select * from read_csv('{seeds}/deployment_mappings.csv')),
 requests as (
-    select * from read_parquet('{bronze}/inference_requests/**/*.parquet', union_by_name = true,
-                               hive_partitioning = false)
+    select * from raw_requests
     qualify row_number() over (partition by request_id order by finished_at, source_file) = 1
 ),
 logged as (
@@ -99,8 +85,7 @@ counter_deltas as (
     from (
         select *, lag(value) over (partition by deployment, instance, server, coalesce(model, 'unknown'), counter
                                    order by scraped_at) as previous
-        from read_parquet('{bronze}/inference_token_counter_samples/**/*.parquet', union_by_name = true,
-                          hive_partitioning = false)
+        from counter_samples
     )
 ),
 counted as (

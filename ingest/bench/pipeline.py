@@ -37,8 +37,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest.paths import DBT_BUILD_ARGS
+
 ROOT = Path(__file__).parents[2]
-SCALES = {"S": 1_000_000, "M": 10_000_000, "L": 30_000_000}
+# scale: (gateway requests a month, fleet factor). The fleet factor multiplies the VMs and so the bill: each unit
+# adds ~12.6k lines a month to ~7.7k fixed ones (S ≈ 33k lines, M ≈ 299k, L ≈ 994k).
+SCALES = {"S": (1_000_000, 2), "M": (10_000_000, 23), "L": (30_000_000, 78)}
 MONTH = "2026-10"
 FLOOR_SQL = Path(__file__).with_name("floor.sql")
 
@@ -53,11 +57,11 @@ def requests_at_scale_one() -> float:
     return sum(_hourly_rate(d, ts, 1.0) for d in DEPLOYMENTS if d.request_logs for ts in hours)
 
 
-def generate(source: Path, requests: int) -> dict:
+def generate(source: Path, requests: int, fleet: int = 1) -> dict:
     from ingest.sample.generator import SampleSpec
     from ingest.sample.generator import generate as generate_sample
 
-    return generate_sample(source, SampleSpec(month=MONTH, scale=requests / requests_at_scale_one()))
+    return generate_sample(source, SampleSpec(month=MONTH, scale=requests / requests_at_scale_one(), fleet=fleet))
 
 
 def _days() -> list[date]:
@@ -101,7 +105,7 @@ def dbt_build(data: Path) -> float:
     (data / "warehouse" / "build").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--quiet"],
+        [str(Path(sys.executable).parent / "dbt"), *DBT_BUILD_ARGS, "--quiet"],
         cwd=ROOT / "dbt_project",
         env=env,
         capture_output=True,
@@ -112,8 +116,12 @@ def dbt_build(data: Path) -> float:
     return time.perf_counter() - started
 
 
-def floor(bronze: Path) -> tuple[pl.DataFrame, float]:
-    sql = FLOOR_SQL.read_text().replace("{bronze}", str(bronze)).replace("{seeds}", str(ROOT / "dbt_project/seeds"))
+def floor(inputs: Path, reads: str = "bronze") -> tuple[pl.DataFrame, float]:
+    """The floor query over ``inputs``: the bronze folder (``reads="bronze"``) or the delivered files ("raw")."""
+    sources = (FLOOR_SQL.parent / f"floor_sources_{reads}.sql").read_text()
+    sql = FLOOR_SQL.read_text().replace("{sources}", sources.strip().rstrip(","))
+    sql = sql.replace("{bronze}", str(inputs)).replace("{source}", str(inputs))
+    sql = sql.replace("{seeds}", str(ROOT / "dbt_project/seeds"))
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     started = time.perf_counter()
@@ -150,10 +158,13 @@ def measure(source: Path, with_dagster: bool) -> dict:
         result["dbt_build_s"] = dbt_build(data)
         pipeline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the floor's own DuckDB
         layout = DataLayout(data)
-        floor_rows, result["floor_bronze_s"] = floor(layout.bronze)
-        bad = differences(floor_rows, marts_per_deployment_day(layout.build_warehouse))
-        result["floor_equal"] = bad.is_empty()
-        result["floor_mismatches"] = bad.head(5).to_dicts() if not bad.is_empty() else []
+        marts = marts_per_deployment_day(layout.build_warehouse)
+        result["floor_mismatches"] = []
+        for reads, inputs in (("raw", source), ("bronze", layout.bronze)):
+            floor_rows, result[f"floor_{reads}_s"] = floor(inputs, reads)
+            bad = differences(floor_rows, marts)
+            result["floor_mismatches"] += [{"floor": reads, **row} for row in bad.head(5).to_dicts()]
+        result["floor_equal"] = not result["floor_mismatches"]
         started = time.perf_counter()
         from ingest.landing.sources import LocalFolderSource
         from ingest.landing.zone import LandingZone
@@ -229,7 +240,7 @@ def report(scale: str, runs: list[dict]) -> dict:
         repeats=len(runs),
     )
     median["records_per_s_tokens"] = median["requests"] / median["ingest_tokens_s"]
-    median["pipeline_over_floor"] = median["pipeline_s"] / median["floor_bronze_s"]
+    median["pipeline_over_floor"] = median["pipeline_s"] / median["floor_raw_s"]
     median["incremental_over_full"] = median["incremental_day_s"] / median["pipeline_s"]
     if "dagster_run_s" in median:
         median["dagster_overhead_s"] = median["dagster_run_s"] - median["pipeline_s"]
@@ -241,8 +252,8 @@ def markdown_row(r: dict) -> str:
     return (
         f"| {datetime.now(UTC):%Y-%m-%d} | {_machine()} | {r['scale']} | {r['requests']:,} | {r['bill_lines']:,} "
         f"| {r['ingest_billing_s']:.1f} | {r['ingest_tokens_s']:.1f} | {r['ingest_counters_s']:.1f} "
-        f"| {r['dbt_build_s']:.1f} | {r['pipeline_s']:.1f} | {r['floor_bronze_s']:.2f} "
-        f"| {r['pipeline_over_floor']:.0f}× "
+        f"| {r['dbt_build_s']:.1f} | {r['pipeline_s']:.1f} | {r['floor_raw_s']:.2f} | {r['floor_bronze_s']:.2f} "
+        f"| {r['pipeline_over_floor']:.1f}× "
         f"| {r['records_per_s_tokens']:,.0f} | {r['peak_rss_mb']:,.0f} | {r['incremental_day_s']:.1f} "
         f"({r['incremental_over_full']:.0%}) | {dagster} | {'yes' if r['floor_equal'] else 'NO'} | {r['repeats']} |"
     )
@@ -250,22 +261,28 @@ def markdown_row(r: dict) -> str:
 
 HEADER = (
     "| date | machine | scale | requests | bill lines | ingest billing s | ingest tokens s | ingest counters s "
-    "| dbt build s | pipeline s | floor (bronze) s | pipeline/floor | token records/s | peak RSS MB "
-    "| incremental day s (of full) | Dagster overhead s | floor = marts | runs |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    "| dbt build s | pipeline s | floor (raw files) s | floor (bronze) s | pipeline/raw floor | token records/s "
+    "| peak RSS MB | incremental day s (of full) | Dagster overhead s | floors = marts | runs |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
 
 
 def write_row(path: Path, row: str) -> None:
+    """Add ``row`` at the end of the results table (the one under HEADER), wherever it sits in the file."""
     text = path.read_text() if path.exists() else ""
     if HEADER not in text:
         raise SystemExit(f"{path} has no results table header; not writing")
-    path.write_text(text.rstrip("\n") + "\n" + row + "\n")
+    before, table = text.split(HEADER, 1)
+    rows, rest = [], table.splitlines(keepends=True)
+    while rest and rest[0].startswith("|"):
+        rows.append(rest.pop(0))
+    path.write_text(before + HEADER + "".join(rows) + row + "\n" + "".join(rest))
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", default="S", help="S, M, L or a number of requests a month")
+    parser.add_argument("--fleet", type=int, default=1, help="fleet factor when --scale is a number")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dagster", action="store_true", help="also time the month through `cpt run`")
     parser.add_argument("--write", type=Path, help="append the result row to this Markdown file")
@@ -275,14 +292,15 @@ def main(argv: list[str] | None = None) -> dict:
     if args.measure:
         print(json.dumps(measure(args.measure, args.dagster), default=str))
         return {}
-    requests = SCALES.get(args.scale) or int(float(args.scale))
+    requests, fleet = SCALES.get(args.scale) or (int(float(args.scale)), args.fleet)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="cpt-bench-source-"))
     try:
         started = time.perf_counter()
         marker = workdir / "bench-requests"  # a kept --workdir is reused only for the same scale
-        if not marker.exists() or marker.read_text() != str(requests):
-            generate(workdir / "source", requests)
-            marker.write_text(str(requests))
+        if not marker.exists() or marker.read_text() != f"{requests} {fleet}":
+            shutil.rmtree(workdir / "source", ignore_errors=True)
+            generate(workdir / "source", requests, fleet)
+            marker.write_text(f"{requests} {fleet}")
         print(f"generated scale {args.scale} in {time.perf_counter() - started:.1f} s", flush=True)
         runs = [_child(workdir / "source", args.dagster) for _ in range(args.repeat)]
     finally:

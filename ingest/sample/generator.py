@@ -21,10 +21,13 @@ import calendar
 import gzip
 import hashlib
 import json
+import os
 import random
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +66,7 @@ class SampleSpec:
     month: str = "2026-10"  # YYYY-MM
     seed: int = 7
     scale: float = 1.0  # multiplies request volume (1.0 ≈ 200k requests a month)
+    fleet: int = 1  # multiplies each deployment's VMs, so the bill's line count (1 ≈ 21k lines a month)
 
     @property
     def start(self) -> datetime:
@@ -109,6 +113,7 @@ class _Truth:
             "month": spec.month,
             "seed": spec.seed,
             "scale": spec.scale,
+            "fleet": spec.fleet,
             "billed_total_usd": sum(self.billed.values()),
             "billed_by_provider_usd": dict(sorted(self.billed.items())),
             "in_scope_effective_usd": in_scope,
@@ -221,7 +226,7 @@ def _write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
             od = AWS_ON_DEMAND[dep.instance_type]
             tags = {"cpt:deployment": dep.name, "cpt:cluster": dep.cluster}
             prefix = REGION_PREFIX[dep.region]
-            for i, tier in enumerate(dep.tiers):
+            for i, tier in enumerate(dep.tiers * spec.fleet):
                 resource = _rid("i-", dep.name, i)
                 common = dict(
                     resource=resource,
@@ -674,7 +679,7 @@ def _write_gcp_export(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
                 "cpt-cluster": dep.cluster,
                 "goog-k8s-cluster-name": dep.cluster,
             }
-            for i, tier in enumerate(dep.tiers):
+            for i, tier in enumerate(dep.tiers * spec.fleet):
                 resource = (
                     f"//compute.googleapis.com/projects/{GCP_PROJECT}/zones/us-central1-a/instances/{dep.name}-{i}"
                 )
@@ -851,6 +856,7 @@ def _hourly_rate(dep: Deployment, ts: datetime, scale: float) -> float:
 
 
 def _write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
+    """The month's requests, kept numeric (30M requests fit in a few GB); each day's JSON is built on its own."""
     rng = np.random.default_rng(spec.seed)
     frames = []
     for d_idx, dep in enumerate(DEPLOYMENTS):
@@ -878,26 +884,23 @@ def _write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
         ttft = ttft_base + input_tokens / 40.0 + rng.exponential(30.0, n)
         latency = ttft + output_tokens * ms_per_token * rng.uniform(0.8, 1.3, n)
         started_us = finished_us - (latency * 1000).astype(np.int64)
-        teams = list(dep.teams)
-        team = np.array(teams)[rng.choice(len(teams), n, p=list(dep.teams.values()))]
+        team_index = np.array([TEAMS.index(t) for t in dep.teams], dtype=np.int8)
+        team = team_index[rng.choice(len(dep.teams), n, p=list(dep.teams.values()))]
         ids = rng.integers(0, 2**63 - 1, n, dtype=np.int64)
         frames.append(
             pl.DataFrame(
                 {
-                    "id": [f"chatcmpl-{d_idx}{i:016x}" for i in ids.tolist()],
-                    "created": started_us // 1_000_000,
-                    "model": dep.model,
+                    "id_number": ids,
+                    "deployment_index": np.full(n, d_idx, dtype=np.int8),
                     "prompt_tokens": input_tokens,
                     "completion_tokens": output_tokens,
                     "cached_tokens": cached,
-                    "deployment": dep.name,
-                    "team": team,
-                    "region": dep.region,
+                    "team_index": team,
                     "started_us": started_us,
                     "finished_us": finished_us,
                     "latency_ms": np.round(latency, 1),
                     "ttft_ms": np.round(ttft, 1),
-                    "status": np.where(failed, "error", "success"),
+                    "failed": failed,
                 }
             )
         )
@@ -906,13 +909,27 @@ def _write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
             cached_input_tokens=int(cached.sum()),
             output_tokens=int(output_tokens.sum()),
         )
-    requests = pl.concat(frames).sort("finished_us")
+    # Ties broken by deployment and id: the same bytes every run.
+    requests = pl.concat(frames).sort("finished_us", "deployment_index", "id_number")
+    day_of = requests["finished_us"] // 86_400_000_000
+    bounds = np.flatnonzero(np.diff(day_of.to_numpy(), prepend=-1, append=-1))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        writes = [pool.submit(_write_gateway_day, out_dir, requests.slice(lo, hi - lo)) for lo, hi in pairwise(bounds)]
+        for write in writes:
+            write.result()
+
+
+def _write_gateway_day(out_dir: Path, requests: pl.DataFrame) -> None:
+    """One day of requests as the gateway's gzipped JSON lines (level 6, gzip's default, as log shippers write;
+    mtime 0: identical bytes for identical data whatever the wall clock says)."""
     ts_fmt = "%Y-%m-%dT%H:%M:%S%.6fZ"
+    deployments = {i: d for i, d in enumerate(DEPLOYMENTS)}
+    index = pl.col("deployment_index")
     records = requests.select(
-        "id",
+        pl.concat_str(pl.lit("chatcmpl-"), index.cast(pl.String), _hex(pl.col("id_number"))).alias("id"),
         pl.lit("chat.completion").alias("object"),
-        "created",
-        "model",
+        (pl.col("started_us") // 1_000_000).alias("created"),
+        index.replace_strict({i: d.model for i, d in deployments.items()}, return_dtype=pl.String).alias("model"),
         pl.struct(
             pl.col("prompt_tokens"),
             pl.col("completion_tokens"),
@@ -920,26 +937,38 @@ def _write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
             pl.struct(pl.col("cached_tokens")).alias("prompt_tokens_details"),
         ).alias("usage"),
         pl.struct(
-            "deployment",
-            "team",
-            pl.col("team").replace_strict({t: _api_key_hash(t) for t in TEAMS}).alias("api_key_hash"),
-            "region",
+            index.replace_strict({i: d.name for i, d in deployments.items()}, return_dtype=pl.String).alias(
+                "deployment"
+            ),
+            pl.col("team_index").replace_strict(dict(enumerate(TEAMS)), return_dtype=pl.String).alias("team"),
+            pl.col("team_index")
+            .replace_strict({i: _api_key_hash(t) for i, t in enumerate(TEAMS)}, return_dtype=pl.String)
+            .alias("api_key_hash"),
+            index.replace_strict({i: d.region for i, d in deployments.items()}, return_dtype=pl.String).alias("region"),
             pl.lit(None, dtype=pl.String).alias("instance_id"),
             pl.from_epoch("started_us", time_unit="us").dt.strftime(ts_fmt).alias("started_at"),
             pl.from_epoch("finished_us", time_unit="us").dt.strftime(ts_fmt).alias("finished_at"),
             "latency_ms",
             "ttft_ms",
-            "status",
+            pl.when(pl.col("failed")).then(pl.lit("error")).otherwise(pl.lit("success")).alias("status"),
         ).alias("gateway"),
-        pl.from_epoch("finished_us", time_unit="us").dt.date().alias("_day"),
     )
-    for (day,), part in records.group_by("_day", maintain_order=True):
-        path = out_dir / "tokens" / "gateway" / f"{day:%Y/%m/%d}"
-        path.mkdir(parents=True, exist_ok=True)
-        body = part.drop("_day").write_ndjson()
-        # mtime=0: identical bytes for identical data, whatever the wall clock says.
-        with gzip.GzipFile(path / f"gateway-{day:%Y%m%d}.jsonl.gz", "wb", mtime=0) as fh:
-            fh.write(body.encode())
+    day = datetime.fromtimestamp(requests["finished_us"][0] / 1e6, UTC)
+    path = out_dir / "tokens" / "gateway" / f"{day:%Y/%m/%d}"
+    path.mkdir(parents=True, exist_ok=True)
+    body = records.write_ndjson().encode()
+    (path / f"gateway-{day:%Y%m%d}.jsonl.gz").write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+def _hex(number: pl.Expr) -> pl.Expr:
+    """A non-negative int64 as 16 hex digits (``f"{i:016x}"``), without a Python loop: its 8 big-endian bytes."""
+    return number.map_batches(_big_endian_hex, return_dtype=pl.String)
+
+
+def _big_endian_hex(numbers: pl.Series) -> pl.Series:
+    values = numbers.to_numpy().astype(">u8")
+    raw = pa.FixedSizeBinaryArray.from_buffers(pa.binary(8), len(values), [None, pa.py_buffer(values.tobytes())])
+    return pl.Series(pl.from_arrow(raw)).cast(pl.Binary).bin.encode("hex")
 
 
 def _api_key_hash(team: str) -> str:

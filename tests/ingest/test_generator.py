@@ -2,6 +2,7 @@ import gzip
 import hashlib
 import json
 
+import pyarrow.parquet as pq
 import pytest
 
 from ingest.sample.fleet import DEPLOYMENTS, MODELS, TEAMS
@@ -30,6 +31,19 @@ def test_scale_multiplies_request_volume(sample_month, tmp_path):
     n_small = sum(t["requests"] for t in small["tokens"].values())
     n_big = sum(t["requests"] for t in bigger["tokens"].values())
     assert 3.5 < n_big / n_small < 4.5
+
+
+def test_fleet_multiplies_the_vms_and_so_the_bill_but_not_the_traffic(tmp_path):
+    one = generate(tmp_path / "one", SampleSpec(month="2026-10", seed=5, scale=0.01))
+    three = generate(tmp_path / "three", SampleSpec(month="2026-10", seed=5, scale=0.01, fleet=3))
+    assert three["tokens"] == one["tokens"]
+    for deployment, hours in one["gpu_hours"].items():
+        assert three["gpu_hours"][deployment] == pytest.approx(3 * hours)
+    lines = {
+        name: len(pq.read_table(next((tmp_path / name / "aws" / "cur2").rglob("*.parquet"))))
+        for name in ("one", "three")
+    }
+    assert lines["three"] > 1.8 * lines["one"]
 
 
 def test_truth_is_internally_consistent(sample_month):

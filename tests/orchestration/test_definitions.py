@@ -126,12 +126,12 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
 def test_allocation_policies_are_run_config_passed_to_dbt_as_vars():
     from orchestration.defs.warehouse.assets import AllocationPolicy, dbt_build_args
 
-    assert dbt_build_args(AllocationPolicy()) == ["build"]
+    assert dbt_build_args(AllocationPolicy()) == ["build", "--exclude-resource-type", "unit_test"]
     args = dbt_build_args(
         AllocationPolicy(idle_policy="central", central_team="ml-platform", allocation_key="output_tokens")
     )
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {
+    assert args[:4] == ["build", "--exclude-resource-type", "unit_test", "--vars"]
+    assert json.loads(args[4]) == {
         "cpt_allocation_key": "output_tokens",
         "cpt_idle_policy": "central",
         "cpt_central_team": "ml-platform",

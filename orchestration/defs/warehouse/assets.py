@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ingest.bronze import ensure_all_tables
+from ingest.paths import DBT_BUILD_ARGS
 from ingest.publish import publish
 from orchestration.resources import WarehouseResource, dbt_project
 
@@ -75,7 +76,7 @@ class AllocationPolicy(dg.Config):
 
 def dbt_build_args(policy: AllocationPolicy) -> list[str]:
     policy_vars = policy.dbt_vars()
-    return ["build", "--vars", json.dumps(policy_vars)] if policy_vars else ["build"]
+    return [*DBT_BUILD_ARGS, "--vars", json.dumps(policy_vars)] if policy_vars else [*DBT_BUILD_ARGS]
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CptDbtTranslator())

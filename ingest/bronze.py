@@ -48,13 +48,17 @@ def replace_partition(
     bronze_root: Path, table: str, partition: dict[str, str], parts: list[Path], schema: dict[str, pl.DataType]
 ) -> Path:
     """Replace one partition with already written part files (under ``staging_dir``), moved in by rename:
-    the old partition folder is swapped out whole, so readers see the old or the new day, never a mix."""
+    the old partition folder is swapped out whole, so readers see the old or the new day, never a mix.
+
+    Part files are named after this load (``part-<load id>-<n>.parquet``): a file name is never reused, so an
+    incremental model can tell the files it has already read from new ones by name alone."""
     ensure_table(bronze_root, table, schema)
     folder = partition_path(bronze_root, table, partition).parent
-    fresh = staging_dir(bronze_root) / f"partition-{uuid.uuid4().hex}"
+    load_id = uuid.uuid4().hex[:16]
+    fresh = staging_dir(bronze_root) / f"partition-{load_id}"
     fresh.mkdir()
     for number, part in enumerate(p for p in parts if p.exists()):
-        os.replace(part, fresh / f"part-{number:05d}.parquet")
+        os.replace(part, fresh / f"part-{load_id}-{number:05d}.parquet")
     folder.parent.mkdir(parents=True, exist_ok=True)
     retired = staging_dir(bronze_root) / f"retired-{uuid.uuid4().hex}"
     if folder.exists():

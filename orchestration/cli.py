@@ -95,6 +95,7 @@ def run(
     idle_policy: str = typer.Option(None, help="share_by_usage | owner | central."),
     central_team: str = typer.Option(None, help="Team that pays idle capacity under --idle-policy central."),
     shared_policy: str = typer.Option(None, help="gpu_cost | even | fixed."),
+    full_refresh: bool = typer.Option(False, help="Rebuild the incremental dbt models from scratch."),
 ) -> None:
     """Materialize every asset (ingest, dbt build and tests, checks, publish) through Dagster, in one run.
 
@@ -131,6 +132,7 @@ def run(
                 "idle_policy": idle_policy,
                 "central_team": central_team,
                 "shared_policy": shared_policy,
+                "full_refresh": full_refresh or None,
             }
             policy = {k: v for k, v in policy.items() if v is not None}
             daily_config = {**quiet, "ops": {"cpt_dbt_models": {"config": policy}}} if policy else quiet
@@ -298,7 +300,16 @@ def demo(
 ) -> None:
     """Generate the sample month, run the whole pipeline through Dagster, and print the CPT table."""
     generate(month=month, seed=7, scale=scale, out=None)
-    run(start=None, end=None, month=month, allocation_key=None, idle_policy=None, central_team=None, shared_policy=None)
+    run(
+        start=None,
+        end=None,
+        month=month,
+        allocation_key=None,
+        idle_policy=None,
+        central_team=None,
+        shared_policy=None,
+        full_refresh=False,
+    )
     show()
 
 

@@ -46,3 +46,18 @@
 {% macro exact_sum(expression) -%}
   cast(sum(cast({{ expression }} as decimal(38, 18))) as double)
 {%- endmacro %}
+
+{#- A digest of a relation's rows (order-free): md5 of its rows' text, sorted and joined. A scalar subquery. -#}
+{% macro rows_digest(relation, columns) -%}
+  {{ return(adapter.dispatch('rows_digest', 'cpt')(relation, columns)) }}
+{%- endmacro %}
+
+{% macro default__rows_digest(relation, columns) -%}
+  (select md5(coalesce(string_agg(row_text, '|' order by row_text), ''))
+   from (select concat_ws('~', {{ columns | join(', ') }}) as row_text from {{ relation }}) as digest_rows)
+{%- endmacro %}
+
+{% macro spark__rows_digest(relation, columns) -%}
+  (select md5(concat_ws('|', array_sort(collect_list(row_text))))
+   from (select concat_ws('~', {{ columns | join(', ') }}) as row_text from {{ relation }}) as digest_rows)
+{%- endmacro %}

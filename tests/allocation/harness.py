@@ -22,6 +22,8 @@ DBT_PROJECT = ROOT / "dbt_project"
 # The allocation chain, in DAG order, and the tables it reads that a test provides.
 MODELS = [
     "int_billing_lines_spread_hourly",
+    "int_token_usage_hourly",
+    "int_request_latency_daily",
     "int_deployments_resolved",
     "int_cost_pools_aggregated",
     "int_shared_costs_spread",
@@ -65,6 +67,8 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "latency_ms": pl.Float64,
         "ttft_ms": pl.Float64,
         "usage_hour": pl.Datetime("us"),
+        "usage_date": pl.Date,
+        "loaded_at": pl.Datetime("us"),
     },
     "int_token_counter_deltas": {
         "deployment": pl.String,
@@ -125,6 +129,10 @@ def run_models(compiled: dict[str, str], inputs: dict[str, list[dict]]) -> dict[
         inputs = dict(inputs)
         inputs["int_billing_lines_scoped"] = [
             {"billed_cost": row.get("effective_cost"), **row} for row in inputs.get("int_billing_lines_scoped", [])
+        ]
+        inputs["int_inference_requests_attributed"] = [
+            {"usage_date": row["usage_hour"].date(), **row}
+            for row in inputs.get("int_inference_requests_attributed", [])
         ]
         for name, schema in {**INPUT_SCHEMAS, "hardware_specs": dict(hardware.schema)}.items():
             rows = [{**_DEFAULTS.get(name, {}), **row} for row in inputs.get(name, [])]

@@ -22,6 +22,8 @@ DBT = {
     "stg_tokens__token_counter_samples",
     "int_token_counter_deltas",
     "int_inference_requests_attributed",
+    "int_token_usage_hourly",
+    "int_request_latency_daily",
     "team_mappings",
     "deployment_mappings",
     "deployment_owners",
@@ -71,6 +73,11 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
         "team_mappings",
         "deployment_mappings",
     }
+    assert (
+        parents("int_token_usage_hourly")
+        == parents("int_request_latency_daily")
+        == {"int_inference_requests_attributed"}
+    )
     assert "int_pool_costs_allocated" in parents("fct_cpt_daily")
     assert parents("published_warehouse") == {
         "fct_cpt_daily",
@@ -136,5 +143,6 @@ def test_allocation_policies_are_run_config_passed_to_dbt_as_vars():
         "cpt_idle_policy": "central",
         "cpt_central_team": "ml-platform",
     }
+    assert dbt_build_args(AllocationPolicy(full_refresh=True))[-1] == "--full-refresh"
     with pytest.raises(Exception, match="idle_policy"):
         AllocationPolicy(idle_policy="everyone")

@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from pydantic import Field
 
 from ingest.bronze import ensure_all_tables
 from ingest.paths import DBT_BUILD_ARGS
@@ -55,7 +56,8 @@ class SharedPolicy(Enum):
 
 
 class AllocationPolicy(dg.Config):
-    """The allocation policies of one run (ALLOCATION.md); unset fields keep dbt_project.yml's defaults."""
+    """The allocation policies of one run (ALLOCATION.md); unset fields keep dbt_project.yml's defaults. Plus
+    full_refresh, to rebuild the incremental models from scratch."""
 
     allocation_key: AllocationKey | None = None
     idle_policy: IdlePolicy | None = None
@@ -65,8 +67,16 @@ class AllocationPolicy(dg.Config):
     input_token_weight: float | None = None
     cached_input_token_weight: float | None = None
 
+    full_refresh: bool = Field(
+        default=False,
+        description=(
+            "Rebuild the incremental token models from scratch (dbt --full-refresh). Never needed for correctness: "
+            "changed bronze files and mapping seeds are picked up incrementally."
+        ),
+    )
+
     def dbt_vars(self) -> dict[str, Any]:
-        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values = {name: getattr(self, name) for name in type(self).model_fields if name != "full_refresh"}
         return {
             f"cpt_{name}": value.value if isinstance(value, Enum) else value
             for name, value in values.items()
@@ -76,7 +86,8 @@ class AllocationPolicy(dg.Config):
 
 def dbt_build_args(policy: AllocationPolicy) -> list[str]:
     policy_vars = policy.dbt_vars()
-    return [*DBT_BUILD_ARGS, "--vars", json.dumps(policy_vars)] if policy_vars else [*DBT_BUILD_ARGS]
+    args = [*DBT_BUILD_ARGS, "--vars", json.dumps(policy_vars)] if policy_vars else [*DBT_BUILD_ARGS]
+    return [*args, "--full-refresh"] if policy.full_refresh else args
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CptDbtTranslator())

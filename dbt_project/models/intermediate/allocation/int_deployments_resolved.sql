@@ -21,9 +21,9 @@ served as (
     select
         deployment,
         model,
-        count(*) as requests,
-        row_number() over (partition by deployment order by count(*) desc, model) as model_rank
-    from {{ ref('int_inference_requests_attributed') }}
+        sum(requests) as requests,
+        row_number() over (partition by deployment order by sum(requests) desc, model) as model_rank
+    from {{ ref('int_token_usage_hourly') }}
     group by deployment, model
 
 ),

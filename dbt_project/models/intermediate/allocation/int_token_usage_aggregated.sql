@@ -16,18 +16,17 @@ logged as (
         team,
         model,
         instance_id,
-        max(region) as region,
-        count(*) as requests,
-        {{ exact_sum("input_tokens") }} as input_tokens,
-        {{ exact_sum("cached_input_tokens") }} as cached_input_tokens,
-        {{ exact_sum("output_tokens") }} as output_tokens,
-        {{ exact_sum("weighted_tokens") }} as weighted_tokens,
-        {{ exact_sum("latency_ms") }} / 1000.0 as request_seconds,
-        {{ allocation_units(exact_sum("weighted_tokens"), exact_sum("output_tokens"),
-            exact_sum("latency_ms") ~ " / 1000.0") }} as allocation_units,
+        region,
+        requests,
+        input_tokens,
+        cached_input_tokens,
+        output_tokens,
+        {{ weighted_tokens("output_tokens", "input_tokens", "cached_input_tokens") }} as weighted_tokens,
+        request_seconds,
+        {{ allocation_units(weighted_tokens("output_tokens", "input_tokens", "cached_input_tokens"),
+            "output_tokens", "request_seconds") }} as allocation_units,
         'request_logs' as usage_source
-    from {{ ref('int_inference_requests_attributed') }}
-    group by deployment, usage_hour, team, model, instance_id
+    from {{ ref('int_token_usage_hourly') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- One row per model served, plus "(none)" for cost rows that no model used (unused deployments).
 
 select model, true as is_served
-from {{ ref('int_inference_requests_attributed') }}
+from {{ ref('int_token_usage_hourly') }}
 group by model
 
 union all

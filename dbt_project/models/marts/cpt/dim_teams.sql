@@ -5,7 +5,7 @@ with
 
 teams as (
 
-    select team from {{ ref('int_inference_requests_attributed') }}
+    select team from {{ ref('int_token_usage_hourly') }}
     union
     select team from {{ ref('int_pool_costs_allocated') }}
 

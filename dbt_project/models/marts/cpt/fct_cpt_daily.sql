@@ -38,17 +38,8 @@ daily as (
 
 latency as (
 
-    select
-        cast(usage_hour as date) as usage_date,
-        deployment,
-        model,
-        team,
-        {{ percentile('latency_ms', 0.5) }} as p50_latency_ms,
-        {{ percentile('latency_ms', 0.99) }} as p99_latency_ms,
-        {{ percentile('ttft_ms', 0.5) }} as p50_ttft_ms,
-        {{ percentile('ttft_ms', 0.99) }} as p99_ttft_ms
-    from {{ ref('int_inference_requests_attributed') }}
-    group by cast(usage_hour as date), deployment, model, team
+    select usage_date, deployment, model, team, p50_latency_ms, p99_latency_ms, p50_ttft_ms, p99_ttft_ms
+    from {{ ref('int_request_latency_daily') }}
 
 ),
 

@@ -1,20 +1,13 @@
--- One row per inference request, duplicates (re-shipped log lines) removed, hour of completion attached.
--- Team and deployment are as logged here; int_inference_requests_attributed resolves them.
+-- One row per request record as logged — every copy: a re-shipped line is removed downstream, in the
+-- incremental int_inference_requests_attributed, which keeps the first copy of each request id.
+-- Team and deployment are as logged here; int_inference_requests_attributed resolves them. Nothing here
+-- depends on a var or a seed (the incremental model downstream stores these columns).
 
 with
 
 source as (
 
     select * from {{ source('bronze_tokens', 'inference_requests') }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (partition by request_id order by finished_at, source_file) as copy_number
-    from source
 
 ),
 
@@ -40,9 +33,6 @@ renamed as (
         cached_input_tokens,
         input_tokens - cached_input_tokens as uncached_input_tokens,
         output_tokens,
-        output_tokens
-            + {{ var('cpt_input_token_weight') }} * (input_tokens - cached_input_tokens)
-            + {{ var('cpt_cached_input_token_weight') }} * cached_input_tokens as weighted_tokens,
         ttft_ms,
         latency_ms,
 
@@ -50,13 +40,14 @@ renamed as (
         started_at,
         finished_at,
         {{ dbt.date_trunc('hour', 'finished_at') }} as usage_hour,
+        cast(finished_at as date) as usage_date,
 
         ---------- lineage
         source_format,
-        source_file
+        source_file,
+        filename as bronze_file
 
-    from ranked
-    where copy_number = 1
+    from source
 
 )
 

@@ -1,0 +1,35 @@
+-- Latency and time-to-first-token percentiles per day × deployment × model × team (what fct_cpt_daily reports).
+-- Percentiles do not add up across days, so they are computed per request, once per usage day. Incremental by
+-- usage_date (macros/incremental.sql), like int_token_usage_hourly.
+
+{{ config(
+    materialized='incremental',
+    unique_key='usage_date',
+    incremental_strategy='delete+insert',
+    post_hook=["{{ delete_vanished_days(ref('int_inference_requests_attributed')) }}"]
+) }}
+
+with
+
+requests as (
+
+    select * from {{ ref('int_inference_requests_attributed') }}
+
+)
+
+select
+    usage_date,
+    deployment,
+    model,
+    team,
+    count(*) as requests,
+    {{ percentile('latency_ms', 0.5) }} as p50_latency_ms,
+    {{ percentile('latency_ms', 0.99) }} as p99_latency_ms,
+    {{ percentile('ttft_ms', 0.5) }} as p50_ttft_ms,
+    {{ percentile('ttft_ms', 0.99) }} as p99_ttft_ms,
+    max(loaded_at) as loaded_at
+from requests
+{% if is_incremental() %}
+where usage_date in ({{ days_to_redo(ref('int_inference_requests_attributed'), 'requests') }})
+{% endif %}
+group by usage_date, deployment, model, team

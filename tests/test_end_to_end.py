@@ -132,6 +132,26 @@ def test_a_second_run_is_idempotent(pipeline):
     assert sum(1 for p in bronze if "billing_period=" in p) == 2  # one AWS month, one GCP month
 
 
+def test_the_token_log_job_rebuilds_only_what_token_data_feeds(pipeline):
+    """What the sensor starts when a day's logs arrive: that day re-read, the token models redo it, allocation and
+    marts are rebuilt on the billing chain the full run built, and the published facts are unchanged."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    layout, _, first, _ = pipeline
+    with dg.DagsterInstance.get() as instance:
+        result = defs.get_job_def("token_logs_refresh").execute_in_process(
+            instance=instance, partition_key="2026-10-31"
+        )
+    assert result.success
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"inference_requests", "int_inference_requests_attributed", "fct_cpt_daily", "published_warehouse"} <= built
+    assert not {"int_billing_lines_scoped", "int_cost_pools_aggregated", "gcp_billing_line_items"} & built
+    key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]
+    assert _query(layout, "select * from fct_cpt_daily").sort(key).equals(first.sort(key))
+
+
 def test_an_idle_policy_set_in_run_config_reaches_the_marts(pipeline):
     """Last in this module: it republishes the warehouse under another policy."""
     layout, _, first, (mp, data_dir, root, home) = pipeline

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from ingest.billing import BillingFormat, BillingLoad, Delivery, load_delivery
@@ -130,7 +131,29 @@ def _read_raw(path: Path) -> pl.DataFrame:
             if column not in frame.columns:
                 frame = frame.with_columns(pl.lit(None).alias(column))
         return frame.select([pl.col(c).cast(t) for c, t in EXPORT_SCHEMA.items()])
-    return pl.read_ndjson(path, schema=EXPORT_SCHEMA)
+    return _read_jsonl(path)
+
+
+def _duck_type(dtype: pl.DataType) -> str:
+    """The DuckDB type of an EXPORT_SCHEMA polars type."""
+    if isinstance(dtype, pl.Struct):
+        return "STRUCT(" + ", ".join(f'"{f.name}" {_duck_type(f.dtype)}' for f in dtype.fields) + ")"
+    if isinstance(dtype, pl.List):
+        return _duck_type(dtype.inner) + "[]"
+    return {pl.String: "VARCHAR", pl.Float64: "DOUBLE"}[type(dtype)]
+
+
+def _read_jsonl(path: Path) -> pl.DataFrame:
+    """A JSONL export file through DuckDB's JSON reader (parallel; polars' took 7 s for 128 MB here), reading
+    only the export schema's fields, typed; a line that is not JSON or a field of the wrong type is an error."""
+    columns = ", ".join(f"'{name}': '{_duck_type(dtype)}'" for name, dtype in EXPORT_SCHEMA.items())
+    try:
+        with duckdb.connect() as con:
+            query = f"select * from read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
+            frame = pl.from_arrow(con.sql(query, params=[str(path)]).to_arrow_table())
+    except duckdb.Error as exc:
+        raise ValueError(str(exc).splitlines()[0]) from exc
+    return frame.select([pl.col(c).cast(t) for c, t in EXPORT_SCHEMA.items()])
 
 
 def read_export(paths: list[Path], rules: RuleSet, list_prices: pl.DataFrame | None = None) -> pl.DataFrame:

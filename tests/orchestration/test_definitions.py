@@ -126,6 +126,8 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     tokens = {k.to_user_string() for k in defs.get_job_def("token_logs_refresh").asset_layer.executable_asset_keys}
     assert {"inference_requests", "inference_token_counters", "published_warehouse"} <= tokens
     assert "aws_billing_line_items" not in tokens
+    assert {"int_inference_requests_attributed", "int_pool_costs_allocated", "fct_cpt_daily"} <= tokens
+    assert not {"int_billing_lines_scoped", "int_billing_lines_spread_hourly", "int_cost_pools_aggregated"} & tokens
     catalog = defs.get_schedule_def("gcp_catalog_refresh_schedule")
     assert catalog.cron_schedule == "0 2 * * 1" and catalog.job_name == "gcp_catalog_refresh"
 

@@ -20,7 +20,13 @@ def token_log_sensor(
     prometheus_metrics: DeliverySourceResource,
 ):
     """One run per day with log objects not yet loaded (by source, key and size, from the landing manifest);
-    the run key names the new objects, so a later object for the same day starts another run."""
+    the run key names the new objects, so a later object for the same day starts another run.
+
+    The run rebuilds only what token data feeds, on top of a warehouse a full run has built: until the first
+    full run (daily_refresh, aws_billing_refresh or `cpt run`) has, the sensor waits."""
+    if not warehouse.layout.build_warehouse.exists():
+        yield dg.SkipReason("no warehouse built yet: the first full run (daily_refresh or cpt run) builds it")
+        return
     watched = (
         (gateway.FORMAT, gateway_logs, gateway.day_of_key),
         (litellm.FORMAT, litellm_logs, gateway.day_of_key),

@@ -2,8 +2,9 @@
 
 A month is built with days 1-29 of gateway logs; then day 31 arrives, and day 5 is delivered again changed: 100
 requests gone, a re-shipped copy of a day-6 request, and a copy of a day-7 request stamped earlier, on day 5 (so
-that request's first copy moves to day 5). The incremental build must equal `dbt build --full-refresh` on the
-same bronze, row for row, in the request table, the per-day token models and the marts.
+that request's first copy moves to day 5). The incremental build of what token data feeds (as the token job runs
+it) must equal a `--full-refresh` of the same models on the same bronze, row for row, in the request table, the
+per-day token models and the marts.
 """
 
 import gzip
@@ -20,7 +21,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ingest.bench.pipeline import ingest_all
+from ingest.bench.pipeline import TOKEN_DOWNSTREAM, ingest_all
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
 from ingest.paths import DBT_BUILD_ARGS, DataLayout
@@ -87,7 +88,7 @@ def test_an_incremental_build_equals_a_full_rebuild(sample_month, tmp_path):
     _day_file(source, 5).write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in changed).encode()))
     for day in (5, 31):
         ingest_gateway_day(logs, "", landing, layout.bronze, date(2026, 10, day))
-    _build(data)
+    _build(data, *TOKEN_DOWNSTREAM)  # what the token_logs_refresh job rebuilds
     incremental = _tables(layout.build_warehouse)
     with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
         loads = dict(
@@ -99,7 +100,7 @@ def test_an_incremental_build_equals_a_full_rebuild(sample_month, tmp_path):
     # Incremental for real: the untouched days keep the first run's rows, the changed ones have the second's.
     assert runs == [(2,)] and set(loads.values()) == {1}
 
-    _build(data, "--full-refresh")
+    _build(data, *TOKEN_DOWNSTREAM, "--full-refresh")
     full = _tables(layout.build_warehouse)
 
     requests = incremental["int_inference_requests_attributed"]

@@ -61,3 +61,44 @@
   (select md5(concat_ws('|', array_sort(collect_list(row_text))))
    from (select concat_ws('~', {{ columns | join(', ') }}) as row_text from {{ relation }}) as digest_rows)
 {%- endmacro %}
+
+{#- Several continuous percentiles of an expression within a group, as one list (one sort instead of one per
+    fraction); take them out with array_element(). -#}
+{% macro percentiles(expression, fractions) -%}
+  {{ return(adapter.dispatch('percentiles', 'cpt')(expression, fractions)) }}
+{%- endmacro %}
+
+{% macro default__percentiles(expression, fractions) -%}
+  quantile_cont({{ expression }}, [{{ fractions | join(', ') }}])
+{%- endmacro %}
+
+{% macro spark__percentiles(expression, fractions) -%}
+  percentile({{ expression }}, array({{ fractions | join(', ') }}))
+{%- endmacro %}
+
+{#- The element at a 1-based position of a list. -#}
+{% macro array_element(list_expression, position) -%}
+  {{ return(adapter.dispatch('array_element', 'cpt')(list_expression, position)) }}
+{%- endmacro %}
+
+{% macro default__array_element(list_expression, position) -%}
+  list_extract({{ list_expression }}, {{ position }})
+{%- endmacro %}
+
+{% macro spark__array_element(list_expression, position) -%}
+  element_at({{ list_expression }}, {{ position }})
+{%- endmacro %}
+
+{#- A 64-bit hash of a value: grouping by it is much cheaper than by a long string. Equal values hash equal;
+    distinct ones may collide, so a caller re-checks the values behind a repeated hash. -#}
+{% macro hash64(expression) -%}
+  {{ return(adapter.dispatch('hash64', 'cpt')(expression)) }}
+{%- endmacro %}
+
+{% macro default__hash64(expression) -%}
+  hash({{ expression }})
+{%- endmacro %}
+
+{% macro spark__hash64(expression) -%}
+  xxhash64({{ expression }})
+{%- endmacro %}

@@ -22,6 +22,7 @@ check the floor equality; they never assert times.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -105,20 +106,30 @@ def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
 TOKEN_DOWNSTREAM = ("--select", "source:bronze_tokens+")
 
 
-def dbt_build(data: Path, *selection: str) -> float:
+def run_child(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[str, float, float]:
+    """Run ``command``; its stdout, its wall time and its own peak RSS in MB (wait4: not the largest of every
+    child so far, which is all RUSAGE_CHILDREN tells). Raises with its output tail when it fails."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} … failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    return stdout, seconds, usage.ru_maxrss / 1024
+
+
+def dbt_build(data: Path, *selection: str) -> tuple[float, float]:
+    """``dbt build`` as the dbt assets run it: (seconds, peak RSS MB)."""
     env = {**os.environ, "CPT_DATA_DIR": str(data), "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
     (data / "warehouse" / "build").mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *DBT_BUILD_ARGS, "--quiet", *selection],
-        cwd=ROOT / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return time.perf_counter() - started
+    command = [str(Path(sys.executable).parent / "dbt"), *DBT_BUILD_ARGS, "--quiet", *selection]
+    _, seconds, rss = run_child(command, env, ROOT / "dbt_project")
+    return seconds, rss
 
 
 def floor(inputs: Path, reads: str = "bronze") -> tuple[pl.DataFrame, float]:
@@ -160,13 +171,19 @@ def measure(source: Path, with_dagster: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="cpt-bench-data-") as tmp:
         data = Path(tmp) / "data"
         result = ingest_all(source, data, days)
-        result["dbt_build_s"] = dbt_build(data)
-        pipeline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the floor's own DuckDB
+        ingest_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["dbt_build_s"], dbt_rss = dbt_build(data)
         layout = DataLayout(data)
         marts = marts_per_deployment_day(layout.build_warehouse)
         result["floor_mismatches"] = []
+        floor_rss = []
         for reads, inputs in (("raw", source), ("bronze", layout.bronze)):
-            floor_rows, result[f"floor_{reads}_s"] = floor(inputs, reads)
+            # Each floor in a process of its own: its DuckDB's memory is its own, reported apart.
+            out, _, rss = run_child([sys.executable, "-m", "ingest.bench.pipeline", "--floor", reads, str(inputs)])
+            floor_rows = pl.read_ipc(io.BytesIO(bytes.fromhex(out.strip().splitlines()[-1])))
+            result[f"floor_{reads}_s"] = float(floor_rows["seconds"][0]) if floor_rows.height else 0.0
+            floor_rows = floor_rows.drop("seconds")
+            floor_rss.append(rss)
             bad = differences(floor_rows, marts)
             result["floor_mismatches"] += [{"floor": reads, **row} for row in bad.head(5).to_dicts()]
         result["floor_equal"] = not result["floor_mismatches"]
@@ -178,7 +195,7 @@ def measure(source: Path, with_dagster: bool) -> dict:
         ingest_gateway_day(
             LocalFolderSource(source / "tokens" / "gateway"), "", LandingZone(layout.landing), layout.bronze, days[-1]
         )
-        dbt_build(data, *TOKEN_DOWNSTREAM)
+        _, incremental_rss = dbt_build(data, *TOKEN_DOWNSTREAM)
         result["incremental_day_s"] = time.perf_counter() - started
         bad = differences(floor_rows, marts_per_deployment_day(layout.build_warehouse))  # the day re-read: same
         result["floor_mismatches"] += [{"floor": "after the incremental day", **r} for r in bad.head(5).to_dicts()]
@@ -191,11 +208,10 @@ def measure(source: Path, with_dagster: bool) -> dict:
     result["pipeline_s"] = sum(
         result[k] for k in ("ingest_billing_s", "ingest_tokens_s", "ingest_counters_s", "dbt_build_s")
     )
-    # Peak RSS of the pipeline: this process up to the dbt build (ingest) and the dbt processes; the floor query
-    # runs in this process afterwards, so its own peak is reported apart.
-    dbt_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    result["peak_rss_mb"] = max(pipeline_rss, dbt_rss)
-    result["floor_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Peak RSS of the pipeline: the ingest (this process) and each dbt process; the floors' apart.
+    result["ingest_rss_mb"], result["dbt_rss_mb"] = ingest_rss, max(dbt_rss, incremental_rss)
+    result["peak_rss_mb"] = max(ingest_rss, dbt_rss, incremental_rss)
+    result["floor_peak_rss_mb"] = max(floor_rss)
     return result
 
 
@@ -227,7 +243,9 @@ def _child(source: Path, with_dagster: bool) -> dict:
     command = [sys.executable, "-m", "ingest.bench.pipeline", "--measure", str(source)]
     if with_dagster:
         command.append("--dagster")
-    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"a measured repeat failed:\n{done.stderr[-5000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -296,7 +314,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--write", type=Path, help="append the result row to this Markdown file")
     parser.add_argument("--workdir", type=Path, help="keep the generated source here (default: a temp dir)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", nargs=2, metavar=("READS", "INPUTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.floor:
+        rows, seconds = floor(Path(args.floor[1]), args.floor[0])
+        out = io.BytesIO()
+        rows.with_columns(pl.lit(seconds).alias("seconds")).write_ipc(out)
+        print(out.getvalue().hex())
+        return {}
     if args.measure:
         print(json.dumps(measure(args.measure, args.dagster), default=str))
         return {}

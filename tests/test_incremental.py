@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 
 DBT_PROJECT = Path(__file__).parents[1] / "dbt_project"
 COMPARED = {
+    "int_inference_request_copies": "request_id, bronze_file, source_file",
     "int_inference_requests_attributed": "request_id",
     "int_token_usage_hourly": "usage_hour, deployment, team, model, instance_id",
     "int_request_latency_daily": "usage_date, deployment, model, team",
@@ -91,14 +92,14 @@ def test_an_incremental_build_equals_a_full_rebuild(sample_month, tmp_path):
     _build(data, *TOKEN_DOWNSTREAM)  # what the token_logs_refresh job rebuilds
     incremental = _tables(layout.build_warehouse)
     with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
-        loads = dict(
-            con.execute(
-                "select usage_date, count(distinct loaded_at) from int_token_usage_hourly group by all"
-            ).fetchall()
+        runs = [r[0] for r in con.execute("select distinct loaded_at from int_inference_request_copies").fetchall()]
+        latest = dict(
+            con.execute("select usage_date, max(loaded_at) from int_token_usage_hourly group by all").fetchall()
         )
-        runs = con.execute("select count(distinct loaded_at) from int_inference_requests_attributed").fetchall()
-    # Incremental for real: the untouched days keep the first run's rows, the changed ones have the second's.
-    assert runs == [(2,)] and set(loads.values()) == {1}
+    # Incremental for real: only the requests of the files read (days 5 and 31) or ranked again with them (the
+    # day-6 request re-shipped on day 5) were written again; every other day keeps the first run's rows.
+    assert len(runs) == 2
+    assert {day.day for day, loaded in latest.items() if loaded == max(runs)} == {5, 6, 31}
 
     _build(data, *TOKEN_DOWNSTREAM, "--full-refresh")
     full = _tables(layout.build_warehouse)

@@ -21,6 +21,7 @@ DBT = {
     "stg_tokens__inference_requests",
     "stg_tokens__token_counter_samples",
     "int_token_counter_deltas",
+    "int_inference_request_copies",
     "int_inference_requests_attributed",
     "int_token_usage_hourly",
     "int_request_latency_daily",
@@ -68,11 +69,12 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
     assert parents("stg_gcp__list_prices") == {"gcp_list_prices"}
     assert "gcp_list_prices" in parents("gcp_billing_line_items")
     assert parents("stg_tokens__inference_requests") == {"inference_requests"}
-    assert parents("int_inference_requests_attributed") == {
+    assert parents("int_inference_request_copies") == {
         "stg_tokens__inference_requests",
         "team_mappings",
         "deployment_mappings",
     }
+    assert parents("int_inference_requests_attributed") == {"int_inference_request_copies"}
     assert (
         parents("int_token_usage_hourly")
         == parents("int_request_latency_daily")

@@ -1,6 +1,6 @@
--- One row per request record as logged — every copy: a re-shipped line is removed downstream, in the
--- incremental int_inference_requests_attributed, which keeps the first copy of each request id.
--- Team and deployment are as logged here; int_inference_requests_attributed resolves them. Nothing here
+-- One row per request record as logged — every copy: the incremental int_inference_request_copies flags the
+-- first copy of each request id (a re-shipped line is a later copy) and resolves team and deployment, which are
+-- as logged here. Nothing here
 -- depends on a var or a seed (the incremental model downstream stores these columns).
 
 with

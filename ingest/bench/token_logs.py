@@ -5,6 +5,8 @@
 Generates one day of gateway logs (``--files`` hourly objects, written by DuckDB: no Python loop per line),
 then times, each in a fresh process so peak RSS is its own, medians of ``--repeat`` runs:
 
+- scan: DuckDB counting the records (every line parsed as JSON, no field read, nothing written) — how fast
+  this machine can even read the logs;
 - floor: one DuckDB ``read_json`` → parquet of the same fields, no validation, no quarantine, no checksum;
 - pipeline (clean): ``ingest_gateway_day`` — checksum, strict parse, validation, bronze parts, manifest;
 - pipeline (dirty): the same day with one malformed line in every ``--dirty-every``-th file (those files take
@@ -92,6 +94,15 @@ def _floor(folder: Path, out: Path) -> int:
     return con.execute(sql).fetchall()[0][0]
 
 
+def _scan(folder: Path) -> int:
+    con = duckdb.connect()
+    sql = (
+        f"select count(*) from read_json('{folder}/**/*.jsonl', format = 'newline_delimited', records = false, "
+        "ignore_errors = true, columns = {'record': 'JSON'})"
+    )
+    return con.execute(sql).fetchall()[0][0]
+
+
 def _pipeline(folder: Path, out: Path) -> int:
     from ingest.landing.sources import LocalFolderSource
     from ingest.landing.zone import LandingZone
@@ -105,7 +116,12 @@ def _measure(what: str, folder: Path) -> dict:
     """Run one measurement in this process (called in a fresh child by ``main``)."""
     with tempfile.TemporaryDirectory(prefix="cpt-bench-") as tmp:
         started = time.perf_counter()
-        rows = _floor(folder, Path(tmp) / "floor.parquet") if what == "floor" else _pipeline(folder, Path(tmp))
+        if what == "scan":
+            rows = _scan(folder)
+        elif what == "floor":
+            rows = _floor(folder, Path(tmp) / "floor.parquet")
+        else:
+            rows = _pipeline(folder, Path(tmp))
         seconds = time.perf_counter() - started
     return {"rows": rows, "seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -127,7 +143,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--dirty-every", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None, help="where the generated logs go (default: a temp dir)")
-    parser.add_argument("--measure", choices=["floor", "pipeline"], help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=["scan", "floor", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -140,8 +156,9 @@ def main(argv: list[str] | None = None) -> dict:
         clean = generate(workdir / "clean", args.lines, args.files)
         dirty = generate(workdir / "dirty", args.lines, args.files, args.dirty_every)
         print(f"generated 2 × {args.lines:,} lines in {time.perf_counter() - started:.1f} s", flush=True)
-        runs: dict[str, list[dict]] = {"floor": [], "pipeline (clean)": [], "pipeline (dirty)": []}
+        runs: dict[str, list[dict]] = {"scan": [], "floor": [], "pipeline (clean)": [], "pipeline (dirty)": []}
         for _ in range(args.repeat):  # interleaved, so a noisy neighbour hurts every variant alike
+            runs["scan"].append(_child("scan", clean))
             runs["floor"].append(_child("floor", clean))
             runs["pipeline (clean)"].append(_child("pipeline", clean))
             runs["pipeline (dirty)"].append(_child("pipeline", dirty))

@@ -58,8 +58,12 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Where the environment sets PYTHONDONTWRITEBYTECODE (this CI machine does), Python never caches compiled
+# modules, so every dbt and Dagster process would compile their sources again (~2 s each): compile once here.
+SYNC_FLAGS := $(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode)
+
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(UV) sync --frozen $(SYNC_FLAGS) --python $(PYTHON)
 	touch $@
 
 $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)

@@ -34,7 +34,7 @@ test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite
 	$(BIN)/pytest
 
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)
-	mkdir -p "$(DAGSTER_HOME)" && [ -f "$(DAGSTER_HOME)/dagster.yaml" ] || printf 'telemetry:\n  enabled: false\n' > "$(DAGSTER_HOME)/dagster.yaml"
+	$(BIN)/python -m orchestration.housekeeping "$(DAGSTER_HOME)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" env --default-signal=INT,TERM $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validator's own Python 3.12 venv)

@@ -8,6 +8,7 @@ a missing-file error.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import safe_relative_key
 
 
@@ -55,15 +57,20 @@ def replace_partition(
     ensure_table(bronze_root, table, schema)
     folder = partition_path(bronze_root, table, partition).parent
     load_id = uuid.uuid4().hex[:16]
-    fresh = staging_dir(bronze_root) / f"partition-{load_id}"
+    staging = staging_dir(bronze_root)
+    fresh = staging / f"{temporary_prefix('partition')}{load_id}"
     fresh.mkdir()
     for number, part in enumerate(p for p in parts if p.exists()):
         os.replace(part, fresh / f"part-{load_id}-{number:05d}.parquet")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    retired = staging_dir(bronze_root) / f"retired-{uuid.uuid4().hex}"
+    retired = staging / f"{temporary_prefix('retired')}{load_id}"
+    # A kill between the two renames would leave no partition: the journal lets the next run finish the swap.
+    journal = staging / f"{temporary_prefix('swap')}{load_id}.json"
+    journal.write_text(json.dumps({"folder": str(folder), "fresh": str(fresh), "retired": str(retired)}))
     if folder.exists():
         os.replace(folder, retired)
     os.replace(fresh, folder)
+    journal.unlink()
     shutil.rmtree(retired, ignore_errors=True)
     return folder
 
@@ -78,7 +85,8 @@ def ensure_table(bronze_root: Path, table: str, schema: dict[str, pl.DataType]) 
 
 def _atomic_parquet(frame: pl.DataFrame, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".write-", suffix=".parquet", dir=dest.parent)
+    # Not named *.parquet: readers glob bronze for that, and must never see a file still being written.
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(".write"), suffix=".parquet.tmp", dir=dest.parent)
     os.close(fd)
     try:
         frame.write_parquet(tmp, compression="zstd", statistics=True)

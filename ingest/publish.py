@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.housekeeping import temporary_prefix
+
 
 def publish(build: Path, published: Path) -> Path:
     if not build.exists():
@@ -21,7 +23,7 @@ def publish(build: Path, published: Path) -> Path:
     with duckdb.connect(str(build)) as con:
         con.execute("checkpoint")
     published.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".publish-", suffix=".duckdb", dir=published.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(".publish"), suffix=".duckdb", dir=published.parent)
     os.close(fd)
     try:
         shutil.copyfile(build, tmp)

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
+from orchestration.housekeeping import ensure_dagster_home, prepare_run, process_tags
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cost-Per-Token warehouse.")
 # Piped output (CI logs, `make demo | tee`) gets a wide table instead of rich's 80-column default.
@@ -49,11 +50,7 @@ def _environment() -> DataLayout:
     os.environ.setdefault("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
     os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
     return DataLayout(data_dir)
 
 
@@ -101,7 +98,7 @@ def run(
 
     Allocation policies left unset keep dbt_project.yml's defaults; set ones go to the run config of the dbt
     assets, as they would from the Dagster UI's launchpad."""
-    _environment()
+    layout = _environment()
     import dagster as dg
 
     from orchestration.definitions import defs
@@ -110,15 +107,23 @@ def run(
     start, end = start or first, end or last
     started = time.perf_counter()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    process = process_tags(os.getpid())  # so that a later run can tell these runs were abandoned if killed
     with dg.DagsterInstance.get() as instance:
+        removed, abandoned = prepare_run(instance, layout.data_dir)
+        if removed or abandoned:
+            console.print(
+                f"cleaned up after an interrupted run: {len(removed)} temporary files, "
+                f"{len(abandoned)} runs marked failed"
+            )
         # List prices, AWS billing by month (its own partitioning), then everything else by day, rebuilding once.
         catalog = defs.get_job_def("gcp_catalog_refresh").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=quiet
+            instance=instance, raise_on_error=False, run_config=quiet, tags=process
         )
         aws = defs.get_job_def("aws_billing_refresh").execute_in_process(
             instance=instance,
             asset_selection=[dg.AssetKey("aws_billing_line_items")],
             tags={
+                **process,
                 "dagster/asset_partition_range_start": f"{start[:7]}-01",
                 "dagster/asset_partition_range_end": f"{end[:7]}-01",
             },
@@ -138,7 +143,11 @@ def run(
             daily_config = {**quiet, "ops": {"cpt_dbt_models": {"config": policy}}} if policy else quiet
             result = defs.get_job_def("daily_refresh").execute_in_process(
                 instance=instance,
-                tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
+                tags={
+                    **process,
+                    "dagster/asset_partition_range_start": start,
+                    "dagster/asset_partition_range_end": end,
+                },
                 raise_on_error=False,
                 run_config=daily_config,
             )

@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from ingest.landing.sources import Source, open_source
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
+from orchestration.housekeeping import prepare_run
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -24,6 +25,11 @@ class WarehouseResource(dg.ConfigurableResource):
     data_dir: str
     # Warn (asset check) when a day's token logs lose more than this share of records to quarantine.
     quarantine_warn_rate: float = 0.01
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Every run starts by clearing what killed runs left (only files of processes that are gone).
+        if context.instance is not None:
+            prepare_run(context.instance, self.layout.data_dir)
 
     @property
     def layout(self) -> DataLayout:

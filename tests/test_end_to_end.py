@@ -3,6 +3,9 @@ held to the figures the generator wrote down itself."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import duckdb
 import polars as pl
 import pytest
@@ -121,9 +124,46 @@ def test_a_quiet_deployment_is_charged_idle_to_its_month_users(pipeline):
     assert set(days["team"]) == set(quiet.teams)
 
 
-def test_a_second_run_is_idempotent(pipeline):
+def _leave_what_a_killed_run_leaves(layout: DataLayout, home) -> tuple[list, str]:
+    """The files and the Dagster run a `cpt run` killed at several points leaves behind: (files, run id)."""
+    import dagster as dg
+
+    from orchestration.housekeeping import process_tags
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = child.pid
+    day = next((layout.bronze / "inference_requests").glob("source_format=*/day=*"))
+    month = next((layout.bronze / "aws_billing_line_items").glob("**/billing_period=*"))
+    files = [
+        day / f".write-{dead}-a.parquet.tmp",  # killed before its first byte
+        month / ".write-q8x1.parquet",  # named as before temporary names carried a process id: read by every glob
+        layout.bronze / ".staging" / f"partition-{dead}-b" / "part-b-00000.parquet",
+        layout.bronze / ".staging" / f"cpt-tokens-{dead}-c" / "parts" / "object-00000-0.parquet",
+        layout.warehouse.parent / f".publish-{dead}-d.duckdb",
+    ]
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        run = instance.add_run(
+            dg.DagsterRun(job_name="daily_refresh", status=dg.DagsterRunStatus.STARTED, tags=process_tags(dead))
+        )
+    return files, run.run_id
+
+
+def test_a_run_after_a_killed_run_cleans_up_and_is_idempotent(pipeline):
+    """A killed run's temporary files (0 bytes here: the worst case for a reader) never block the next run, which
+    removes them, marks the killed run failed, and publishes the same facts."""
+    import dagster as dg
+
     layout, _, first, (mp, data_dir, root, home) = pipeline
+    leftovers, killed_run = _leave_what_a_killed_run_leaves(layout, home)
     _run(mp, data_dir, root, home)
+    assert not any(p.exists() for p in leftovers)
+    assert not any(p.name.startswith(("partition-", "cpt-")) for p in (layout.bronze / ".staging").iterdir())
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
         second = con.sql("select * from fct_cpt_daily").pl()
     key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]

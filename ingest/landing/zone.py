@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import Source, SourceObject, safe_relative_key
 
 _CHUNK = 1 << 20
@@ -72,7 +73,7 @@ class LandingZone:
         """Copy one object into the landing zone atomically; returns (path, sha256)."""
         dest = self.path_for(dataset, obj.key)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".landing-", dir=dest.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(".landing"), dir=dest.parent)
         os.close(fd)
         tmp = Path(tmp_name)
         try:
@@ -96,7 +97,7 @@ class LandingZone:
         """Land content produced by a query (no file to copy): written atomically, checksummed, recorded."""
         dest = self.path_for(dataset, key)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".landing-", dir=dest.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(".landing"), dir=dest.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

@@ -13,6 +13,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from ingest.housekeeping import temporary_prefix
 from ingest.tokens.jsonl import RecordFormat, load_records, read_back
 from ingest.tokens.records import ParsedLog, utc_sql
 
@@ -61,6 +62,6 @@ def load_gateway_log(path: Path, source_file: str, log_day: date | None, out: Pa
 
 def parse_gateway_log(path: Path, source_file: str, log_day: date | None = None) -> ParsedLog:
     """The whole file as frames (small files and tests; ingestion streams with ``load_gateway_log``)."""
-    with tempfile.TemporaryDirectory(prefix="cpt-gateway-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temporary_prefix("cpt-gateway")) as tmp:
         load = load_gateway_log(path, source_file, log_day, Path(tmp) / "part")
         return ParsedLog(read_back(load), load.quarantine, load.rows_in)

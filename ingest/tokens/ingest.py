@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.bronze import replace_partition, staging_dir, write_partition
+from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import Source, SourceObject
 from ingest.landing.zone import LandedFile, LandingZone, delivery_id_of, sha256_file
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
@@ -61,7 +62,7 @@ def ingest_requests_day(
     objects = [o for o in source.list_objects(prefix) if gateway.day_of_key(o.key) == day]
     partition = {"source_format": source_format, "day": day.isoformat()}
     loads, manifest = [], []
-    with tempfile.TemporaryDirectory(prefix="cpt-tokens-", dir=staging_dir(bronze_root)) as tmp:
+    with tempfile.TemporaryDirectory(prefix=temporary_prefix("cpt-tokens"), dir=staging_dir(bronze_root)) as tmp:
         parts = Path(tmp) / "parts"
         for number, obj in enumerate(objects):
             local = _readable_copy(source, obj.key, Path(tmp) / "object")
@@ -152,7 +153,7 @@ def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze
     objects = [o for o in source.list_objects(prefix) if (k := prometheus.parse_key(o.key)) and k.day == day]
     frames, quarantined, manifest = [], [], []
     now = datetime.now(UTC).replace(tzinfo=None)
-    with tempfile.TemporaryDirectory(prefix="cpt-metrics-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temporary_prefix("cpt-metrics"), dir=staging_dir(bronze_root)) as tmp:
         for obj in objects:
             local = Path(tmp) / "object"
             source.fetch(obj.key, local)

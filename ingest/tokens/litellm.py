@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.housekeeping import temporary_prefix
 from ingest.tokens.jsonl import FileLoad, RecordFormat, load_records, load_text_frame, read_back
 from ingest.tokens.records import ParsedLog, utc_sql
 
@@ -70,6 +71,6 @@ def load_litellm_log(path: Path, source_file: str, log_day: date | None, out: Pa
 
 def parse_litellm_log(path: Path, source_file: str, log_day: date | None = None) -> ParsedLog:
     """The whole file as frames (small files and tests; ingestion streams with ``load_litellm_log``)."""
-    with tempfile.TemporaryDirectory(prefix="cpt-litellm-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temporary_prefix("cpt-litellm")) as tmp:
         load = load_litellm_log(path, source_file, log_day, Path(tmp) / "part")
         return ParsedLog(read_back(load), load.quarantine, load.rows_in)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.housekeeping import temporary_prefix
 from ingest.tokens.jsonl import FileLoad, chunks, read_back, read_lines
 from ingest.tokens.records import ParsedLog, split_valid
 
@@ -171,6 +172,6 @@ def load_otel_spans(path: Path, source_file: str, log_day: date | None, out: Pat
 
 def parse_otel_spans(path: Path, source_file: str, log_day: date | None = None) -> ParsedLog:
     """The whole file as frames (small files and tests; ingestion streams with ``load_otel_spans``)."""
-    with tempfile.TemporaryDirectory(prefix="cpt-otel-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temporary_prefix("cpt-otel")) as tmp:
         load = load_otel_spans(path, source_file, log_day, Path(tmp) / "part")
         return ParsedLog(read_back(load), load.quarantine, load.rows_in)

@@ -51,6 +51,12 @@ class DeliverySourceResource(dg.ConfigurableResource):
     def open(self) -> tuple[Source, str]:
         return open_source(self.uri)
 
+    @staticmethod
+    def warn_refused_links(context: dg.AssetExecutionContext, source: Source) -> None:
+        """A local source skips symbolic links that leave its folder: say which, so nobody wonders."""
+        for link in getattr(source, "links_refused", []):
+            context.log.warning(f"{source.name}: skipped {link}: a symbolic link out of the source folder")
+
 
 def build_resources() -> dict[str, object]:
     return {

@@ -22,7 +22,7 @@ from ingest.aws.focus_export import AWS_FOCUS
 from ingest.aws.legacy_cur import LEGACY_CUR
 from ingest.billing import BillingFileError, BillingLoad, Delivery, load_delivery
 from ingest.housekeeping import temporary_prefix
-from ingest.landing.sources import Source, SourceObject, safe_relative_key
+from ingest.landing.sources import Source, SourceObject, index_by_key, safe_relative_key
 from ingest.landing.zone import LandingZone
 
 TABLE = "aws_billing_line_items"
@@ -87,14 +87,14 @@ def _required(key: str, doc: dict, name: str):
 
 def discover(source: Source, prefix: str = "") -> tuple[list[Delivery], dict[str, SourceObject]]:
     """Every delivery under ``prefix`` (one per manifest), and the listing they were found in."""
-    listing = {obj.key: obj for obj in source.list_objects(prefix)}
+    listing = index_by_key(source.list_objects(prefix))
     deliveries = []
     with tempfile.TemporaryDirectory(prefix=temporary_prefix("cpt-manifest")) as tmp:
         for key in sorted(k for k in listing if k.endswith("-Manifest.json")):
             if not (_DATA_EXPORT_MANIFEST.search(key) or _LEGACY_MANIFEST.search(key)):
                 continue  # a copy inside an assembly folder: the period-level manifest names the latest
             local = Path(tmp) / "manifest.json"
-            source.fetch(key, local)
+            source.fetch(listing[key].key, local)
             delivery = parse_manifest(key, local.read_text())
             if delivery:
                 deliveries.append(delivery)

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from ingest.billing import BillingFormat, BillingLoad, Delivery, load_delivery
-from ingest.landing.sources import Source
+from ingest.landing.sources import Source, index_by_key
 from ingest.landing.zone import LandingZone
 from ingest.mapping import MappingError, RuleSet
 
@@ -260,7 +260,7 @@ def list_prices_in(bronze_root: Path) -> pl.DataFrame | None:
 
 def ingest_gcp_billing(source: Source, prefix: str, landing: LandingZone, bronze_root: Path) -> list[BillingLoad]:
     """Load every invoice month found under ``prefix`` (``invoice_month=YYYYMM/*.jsonl``) into bronze."""
-    listing = {obj.key: obj for obj in source.list_objects(prefix)}
+    listing = index_by_key(source.list_objects(prefix))
     months: dict[str, list[str]] = {}
     for key in sorted(listing):
         if match := _INVOICE_MONTH.search(key):

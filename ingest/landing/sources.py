@@ -6,6 +6,7 @@ two methods, so the ingest code never knows which one it reads.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -39,6 +40,23 @@ def safe_relative_key(key: str) -> PurePosixPath:
     return path
 
 
+def canonical_key(key: str) -> str:
+    """The one spelling of a key: ``a//b``, ``./a/b`` and ``a/b/`` are all ``a/b`` (and land on the same file)."""
+    return safe_relative_key(key).as_posix()
+
+
+def index_by_key(objects: list[SourceObject]) -> dict[str, SourceObject]:
+    """Objects by their canonical key, refusing two objects whose keys name the same file: landing both would
+    silently keep one of them."""
+    index: dict[str, SourceObject] = {}
+    for obj in objects:
+        key = canonical_key(obj.key)
+        if key in index:
+            raise UnsafeKeyError(f"object keys {index[key].key!r} and {obj.key!r} name the same file {key!r}")
+        index[key] = obj
+    return index
+
+
 def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, str]:
     """A source and the prefix to list under, from ``s3://bucket/prefix``, ``gs://bucket/prefix`` or a folder."""
     if uri.startswith("s3://"):
@@ -68,20 +86,36 @@ class LocalFolderSource:
         self.name = name
 
     def list_objects(self, prefix: str = "") -> list[SourceObject]:
+        """Every file under ``prefix``; a symbolic link counts only when it stays inside the folder (a link out of
+        it is skipped and named in ``links_refused``)."""
         base = self.root / safe_relative_key(prefix) if prefix else self.root
+        self.links_refused: list[str] = []
         if not base.exists():
             return []
-        return sorted(
-            (
-                SourceObject(path.relative_to(self.root).as_posix(), path.stat().st_size)
-                for path in base.rglob("*")
-                if path.is_file() and not path.name.startswith(".")
-            ),
-            key=lambda o: o.key,
-        )
+        objects = []
+        for folder, dirs, files in os.walk(base, followlinks=False):
+            for name in [*dirs, *files]:
+                path = Path(folder) / name
+                if name.startswith(".") or not path.is_symlink() or self._inside(path):
+                    continue
+                self.links_refused.append(path.relative_to(self.root).as_posix())
+                if name in dirs:
+                    dirs.remove(name)
+            for name in files:
+                path = Path(folder) / name
+                if not name.startswith(".") and path.is_file() and self._inside(path):
+                    objects.append(SourceObject(path.relative_to(self.root).as_posix(), path.stat().st_size))
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+        return sorted(objects, key=lambda o: o.key)
+
+    def _inside(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.root.resolve())
 
     def fetch(self, key: str, dest: Path) -> None:
-        shutil.copyfile(self.root / safe_relative_key(key), dest)
+        shutil.copyfile(self.local_path(key), dest)
 
     def local_path(self, key: str) -> Path:
-        return self.root / safe_relative_key(key)
+        path = self.root / safe_relative_key(key)
+        if not self._inside(path):
+            raise UnsafeKeyError(f"object key {key!r} is a link that leaves the source folder {self.root}")
+        return path

@@ -1,8 +1,9 @@
 import hashlib
+import re
 
 import pytest
 
-from ingest.landing.sources import LocalFolderSource, SourceObject, UnsafeKeyError, safe_relative_key
+from ingest.landing.sources import LocalFolderSource, SourceObject, UnsafeKeyError, index_by_key, safe_relative_key
 from ingest.landing.zone import LandingError, LandingZone
 
 
@@ -37,3 +38,30 @@ def test_a_short_read_is_an_error_and_nothing_is_landed(tmp_path):
     with pytest.raises(LandingError, match="listed 10 bytes, received 3"):
         zone.land(LocalFolderSource(tmp_path / "src"), SourceObject("f.csv", 10), "billing/x")
     assert not any(p.is_file() for p in (tmp_path / "landing").rglob("*"))
+
+
+def test_a_link_out_of_the_source_folder_is_neither_listed_nor_fetched(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "bill.csv").write_text("a,b")
+    root = tmp_path / "src"
+    (root / "exports").mkdir(parents=True)
+    (root / "exports" / "bill.csv").write_text("cost\n1")
+    (root / "exports" / "passwd.csv").symlink_to(outside)
+    (root / "exports" / "linked-folder").symlink_to(tmp_path / "elsewhere")
+    (root / "exports" / "same-bill.csv").symlink_to(root / "exports" / "bill.csv")  # inside: allowed
+    source = LocalFolderSource(root)
+
+    assert [o.key for o in source.list_objects()] == ["exports/bill.csv", "exports/same-bill.csv"]
+    assert sorted(source.links_refused) == ["exports/linked-folder", "exports/passwd.csv"]
+    with pytest.raises(UnsafeKeyError, match="leaves the source folder"):
+        source.fetch("exports/passwd.csv", tmp_path / "copy")
+
+
+@pytest.mark.parametrize("spelling", ["exports//bill.csv", "./exports/bill.csv", "exports/./bill.csv"])
+def test_keys_that_name_the_same_file_are_refused_not_silently_merged(spelling):
+    objects = [SourceObject("exports/bill.csv", 3), SourceObject(spelling, 5)]
+    with pytest.raises(UnsafeKeyError, match=re.escape("name the same file 'exports/bill.csv'")):
+        index_by_key(objects)
+    assert list(index_by_key([SourceObject(spelling, 5)])) == ["exports/bill.csv"]

@@ -29,6 +29,7 @@ def aws_billing_line_items(
     source, prefix = aws_billing.open()
     months = months_of(context.partition_time_window)
     loads = ingest_aws_billing(source, prefix, warehouse.landing, warehouse.layout.bronze, periods=months)
+    aws_billing.warn_refused_links(context, source)
     for load in loads:
         context.log.info(
             f"{load.format} {load.billing_period}: delivery {load.delivery_id}, {load.rows} rows, "

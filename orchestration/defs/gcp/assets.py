@@ -49,6 +49,7 @@ def gcp_billing_line_items(
     else:
         source, prefix = gcp_billing.open()
         loads = ingest_gcp_billing(source, prefix, warehouse.landing, warehouse.layout.bronze)
+        gcp_billing.warn_refused_links(context, source)
     for load in loads:
         context.log.info(f"{load.format} {load.billing_period}: {load.rows} rows, billed {load.billed_cost:,.2f}")
     return dg.MaterializeResult(metadata=loads_metadata(loads))

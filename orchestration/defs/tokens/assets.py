@@ -42,6 +42,7 @@ def inference_requests(
             load = ingest_requests_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day, source_format)
             loads.append((source_format, load))
             day += timedelta(days=1)
+        resource.warn_refused_links(context, source)
     per_format = {
         f: {k: sum(getattr(x, k) for g, x in loads if g == f) for k in ("files", "rows_in", "rows_quarantined")}
         for f, _ in formats

@@ -32,6 +32,7 @@ def inference_token_counters(
     while day < window.end.date():
         loads.append(ingest_counter_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
         day += timedelta(days=1)
+    prometheus_metrics.warn_refused_links(context, source)
     return dg.MaterializeResult(
         metadata={
             "days": len(loads),

@@ -4,10 +4,17 @@ A *format* names its rule set and how to read its files into the typed frame the
 what a provider delivers for one billing period: its data objects and, where the provider gives one, its id
 (AWS executionId / assemblyId). Loading a delivery replaces its bronze partition whole — re-deliveries never
 append — and a delivery already in bronze is skipped before anything is downloaded.
+
+A delivery replaces the last good one only once it has been read whole and validated (``validate``): every amount
+finite, no line above the ceiling (``AmountLimits``), no file listed twice, no account-month that another
+delivery in bronze already bills (two exports of one bill). A refused delivery changes nothing in bronze; the
+landing zone keeps it beside the versions before it. Byte-identical files within a delivery are read once.
 """
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,16 +22,35 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.bronze import partition_path, write_partition
+from ingest.bronze import partition_path, staging_dir, write_partition
 from ingest.currency import RATES_FILE, missing_rates
 from ingest.focus import BRONZE_BILLING_SCHEMA, Focus
+from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import Source, SourceObject
-from ingest.landing.zone import LandingZone
+from ingest.landing.zone import LandingError, LandingZone
 from ingest.mapping import MappingError, RuleSet, apply_rules, load_rules
 
 
 class BillingFileError(ValueError):
     """A delivery that cannot be read or mapped; the message names the file and the problem."""
+
+
+# What a bad delivery raises: it is refused (named, bronze kept) instead of stopping the other deliveries.
+REFUSALS = (BillingFileError, LandingError)
+
+
+@dataclass(frozen=True)
+class AmountLimits:
+    """Ceilings on one billing line's amount (billed or effective, in its currency) before a delivery may replace
+    the last good one: an amount no real bill holds (1e300, a unit slip) is refused, not published.
+
+    - ``max_line_amount``: any line of any account;
+    - ``max_ratio_to_history``: × the largest line the same billing account had in bronze before (other months and
+      deliveries), once it has history. Raise it for an account whose upfront purchases dwarf its usage lines.
+    """
+
+    max_line_amount: float = 1e9
+    max_ratio_to_history: float = 100_000.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +95,17 @@ class BillingLoad:
     billed_cost: float
     effective_cost: float
     skipped: bool  # the same delivery was already in bronze
+    refused: str | None = None  # why the delivery was refused (bronze kept the last good one)
+    removed: bool = False  # the delivery is gone from the source, so its partition left bronze
+    notes: tuple[str, ...] = ()  # judgement calls made on the way (a duplicate file read once, …)
+
+    @property
+    def action(self) -> str:
+        if self.refused:
+            return "refused"
+        if self.removed:
+            return "removed"
+        return "skipped" if self.skipped else "replaced"
 
 
 def normalize(
@@ -92,15 +129,83 @@ def normalize(
     frame = pl.concat(frames) if frames else pl.DataFrame(schema=BRONZE_BILLING_SCHEMA)
     if frame[Focus.BillingCurrency].null_count():
         raise BillingFileError(
-            f"{fmt.name} {period}: {frame[Focus.BillingCurrency].null_count()} rows have no currency"
+            f"{fmt.name} {period}: {frame[Focus.BillingCurrency].null_count()} rows have no currency "
+            f"(first: {_where(frame.filter(pl.col(Focus.BillingCurrency).is_null()))})"
         )
     missing = missing_rates({(period, c) for c in frame[Focus.BillingCurrency].unique().to_list()})
     if missing:
+        first = frame.filter(pl.col(Focus.BillingCurrency).is_in([c for _, c in missing]))
         raise BillingFileError(
             f"{fmt.name} {period}: no exchange rate for {missing} (month, currency) in {RATES_FILE.name}; "
-            "refusing to add different currencies"
+            f"refusing to add different currencies (first: {_where(first)})"
         )
     return frame
+
+
+def _where(rows: pl.DataFrame) -> str:
+    """'file.csv row 12' for the first of ``rows`` (rows counted from 1, as a spreadsheet shows data rows)."""
+    first = rows.row(0, named=True)
+    return f"{first['x_SourceFile']} row {first['x_SourceRow'] + 1}"
+
+
+_AMOUNTS = [name for name, dtype in BRONZE_BILLING_SCHEMA.items() if dtype == pl.Float64()]
+
+
+def account_history(bronze_root: Path, table: str, exclude: Path) -> dict[str, float]:
+    """The largest absolute line amount each billing account had in bronze, outside the partition ``exclude``."""
+    files = [f for f in (bronze_root / table).glob("**/*.parquet") if f != exclude and "_empty" not in f.parts]
+    if not files:
+        return {}
+    amount = pl.max_horizontal(pl.col(Focus.BilledCost).abs(), pl.col(Focus.EffectiveCost).abs())
+    history = (
+        pl.scan_parquet(files, missing_columns="insert", extra_columns="ignore")
+        .group_by(Focus.BillingAccountId)
+        .agg(amount.max().alias("largest"))
+        .collect()
+    )
+    return {row[0]: row[1] for row in history.iter_rows() if row[1] is not None}
+
+
+def validate(frame: pl.DataFrame, fmt: BillingFormat, period: str, limits: AmountLimits, history: dict) -> None:
+    """Refuse a delivery with a non-finite amount or a line above its ceiling, naming the file and row."""
+    for column in _AMOUNTS:
+        bad = frame.filter(pl.col(column).is_nan() | pl.col(column).is_infinite())
+        if bad.height:
+            raise BillingFileError(
+                f"{fmt.name} {period}: {bad.height} rows have {column} = {bad[column][0]} (not a finite number; "
+                f"first: {_where(bad)}); the delivery is refused and bronze keeps the last good one"
+            )
+    amount = pl.max_horizontal(pl.col(Focus.BilledCost).abs(), pl.col(Focus.EffectiveCost).abs())
+    ratio = limits.max_ratio_to_history
+    ceiling = pl.min_horizontal(
+        pl.lit(limits.max_line_amount),
+        pl.col(Focus.BillingAccountId).replace_strict(history, default=None, return_dtype=pl.Float64) * ratio,
+    )
+    over = frame.with_columns(ceiling.alias("_ceiling")).filter(amount > pl.col("_ceiling"))
+    if over.height:
+        first = over.row(0, named=True)
+        raise BillingFileError(
+            f"{fmt.name} {period}: {over.height} lines exceed their ceiling (first: {_where(over)}, account "
+            f"{first[Focus.BillingAccountId]}, billed {first[Focus.BilledCost]:.6g} > {first['_ceiling']:.6g}: the "
+            f"smaller of max_line_amount {limits.max_line_amount:.6g} and {ratio:.6g} × the account's largest earlier "
+            "line); the delivery is refused and bronze keeps the last good one (raise the limits of the warehouse "
+            "resource if the amount is real)"
+        )
+
+
+def _accounts_billed_elsewhere(bronze_root: Path, table: str, target: Path, frame: pl.DataFrame) -> dict[str, str]:
+    """Billing accounts of ``frame`` that another partition of the same billing period already holds, with that
+    partition: two deliveries of one account-month (a second export of the same bill) would count it twice."""
+    period = target.parent.name  # billing_period=YYYY-MM
+    accounts = set(frame[Focus.BillingAccountId].unique().to_list())
+    found = {}
+    for other in (bronze_root / table).glob(f"**/{period}/*.parquet"):
+        if other.parent == target.parent:
+            continue
+        held = pl.read_parquet(other, columns=[Focus.BillingAccountId])[Focus.BillingAccountId].unique().to_list()
+        for account in accounts & set(held):
+            found[account] = other.parent.relative_to(bronze_root / table).as_posix()
+    return found
 
 
 def load_delivery(
@@ -110,27 +215,106 @@ def load_delivery(
     landing: LandingZone,
     bronze_root: Path,
     table: str,
+    limits: AmountLimits | None = None,
 ) -> BillingLoad:
-    """Land one delivery and replace its bronze partition (or skip it when bronze already holds it)."""
+    """Land one delivery and replace its bronze partition (or skip it when bronze already holds it); raises
+    ``BillingFileError`` naming the file and the reason when the delivery is refused (bronze is kept)."""
     fmt = delivery.format
+    limits = limits or AmountLimits()
     target = partition_path(bronze_root, table, delivery.bronze_partition)
+    notes: list[str] = []
     if delivery.delivery_id and target.exists():
         existing = pl.read_parquet(target, columns=["x_DeliveryId", Focus.BilledCost, Focus.EffectiveCost])
         if existing.height and existing["x_DeliveryId"][0] == delivery.delivery_id:
-            return _load(fmt, delivery.billing_period, delivery.delivery_id, delivery.data_keys, existing, True)
+            changed = _changed_since_landed(landing, fmt, delivery, listing)
+            if not changed:
+                return _load(fmt, delivery.billing_period, delivery.delivery_id, delivery.data_keys, existing, True)
+            # The id is the provider's promise of unchanged content; sizes that differ break it: read it again.
+            notes.append(f"content changed under the same delivery id {delivery.delivery_id} ({changed}): reloaded")
+    where = f"manifest {delivery.manifest_key}" if delivery.manifest_key else f"{fmt.name} delivery"
+    repeated = sorted({key for key in delivery.data_keys if delivery.data_keys.count(key) > 1})
+    if repeated:
+        raise BillingFileError(f"{where} lists {repeated} more than once: its rows would be counted twice")
     missing = [key for key in delivery.data_keys if key not in listing]
     if missing:
-        where = f"manifest {delivery.manifest_key}" if delivery.manifest_key else f"{fmt.name} delivery"
         raise BillingFileError(f"{where} names objects that are not in the source: {missing}")
     objects = [listing[key] for key in delivery.data_keys]
     if delivery.manifest_key:
         objects.append(listing[delivery.manifest_key])
     files = landing.land_delivery(source, objects, f"billing/{fmt.provider}", delivery_id=delivery.delivery_id)
     delivery_id = files[0].delivery_id
-    data = [Path(f.path) for f in files if f.key in delivery.data_keys]
+    data, seen = [], {}
+    for f in files:
+        if f.key not in delivery.data_keys:
+            continue
+        if f.sha256 in seen:  # an exact copy of another file of the delivery: its rows are already there
+            notes.append(f"{f.key} is a byte-for-byte copy of {seen[f.sha256]}: read once")
+            continue
+        seen[f.sha256] = f.key
+        data.append(Path(f.path))
     frame = normalize(fmt, data, delivery.billing_period, delivery_id, delivery.context)
+    validate(frame, fmt, delivery.billing_period, limits, account_history(bronze_root, table, exclude=target))
+    if elsewhere := _accounts_billed_elsewhere(bronze_root, table, target, frame):
+        account, other = next(iter(elsewhere.items()))
+        raise BillingFileError(
+            f"{where}: billing account {account} for {delivery.billing_period} is already loaded from {other}; "
+            "two deliveries of one bill would count every dollar twice. Keep one export (remove the other from "
+            "the source: its month leaves bronze on the next run)"
+        )
     write_partition(frame, bronze_root, table, delivery.bronze_partition, BRONZE_BILLING_SCHEMA)
-    return _load(fmt, delivery.billing_period, delivery_id, delivery.data_keys, frame, False)
+    load = _load(fmt, delivery.billing_period, delivery_id, delivery.data_keys, frame, False)
+    return BillingLoad(**{**load.__dict__, "notes": tuple(notes)})
+
+
+def _changed_since_landed(
+    landing: LandingZone, fmt: BillingFormat, delivery: Delivery, listing: dict[str, SourceObject]
+) -> str:
+    """Which data objects the source now lists with another size than when this delivery id landed ('' if none,
+    or when the landing zone has no record to compare with)."""
+    landed = {
+        f.key: f.size for f in landing.manifest(f"billing/{fmt.provider}") if f.delivery_id == delivery.delivery_id
+    }
+    changed = [
+        key for key in delivery.data_keys if key in listing and key in landed and listing[key].size != landed[key]
+    ]
+    return ", ".join(changed)
+
+
+def refused_load(delivery: Delivery, reason: Exception) -> BillingLoad:
+    """What a refused delivery reports: nothing loaded, and why."""
+    return BillingLoad(
+        delivery.format.name,
+        delivery.billing_period,
+        delivery.delivery_id or "",
+        delivery.data_keys,
+        0,
+        0.0,
+        0.0,
+        False,
+        refused=str(reason),
+    )
+
+
+def remove_vanished(
+    bronze_root: Path, table: str, fmt: BillingFormat, kept: list[dict[str, str]], periods: set[str] | None
+) -> list[BillingLoad]:
+    """Bronze follows the source: remove every partition of ``table`` (within ``periods``) that no delivery found
+    in the source maps to any more — a delivery deleted from the source (say a second export of the same bill)
+    leaves bronze on the next run. The landing zone keeps its files."""
+    keep = {partition_path(bronze_root, table, p).parent for p in kept}
+    removed = []
+    for folder in sorted({f.parent for f in (bronze_root / table).glob("**/billing_period=*/data.parquet")}):
+        period = folder.name.removeprefix("billing_period=")
+        if folder in keep or (periods is not None and period not in periods):
+            continue
+        old = pl.read_parquet(folder / "data.parquet", columns=["x_DeliveryId", Focus.BilledCost, Focus.EffectiveCost])
+        gone = staging_dir(bronze_root) / f"{temporary_prefix('retired')}{uuid.uuid4().hex}"
+        folder.rename(gone)  # one rename: readers see the partition or nothing
+        shutil.rmtree(gone, ignore_errors=True)
+        delivery = old["x_DeliveryId"][0] if old.height else ""
+        load = _load(fmt, period, delivery, (), old, False)
+        removed.append(BillingLoad(**{**load.__dict__, "removed": True}))
+    return removed
 
 
 def _load(fmt, period, delivery, keys, frame: pl.DataFrame, skipped: bool) -> BillingLoad:

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
+from ingest.billing import AmountLimits
 from ingest.landing.sources import Source, open_source
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
@@ -25,6 +26,10 @@ class WarehouseResource(dg.ConfigurableResource):
     data_dir: str
     # Warn (asset check) when a day's token logs lose more than this share of records to quarantine.
     quarantine_warn_rate: float = 0.01
+    # A billing delivery with a line above either ceiling is refused (ingest.billing.AmountLimits): any line, in
+    # its billing currency; and a multiple of the largest line the same account had before.
+    max_line_amount: float = AmountLimits.max_line_amount
+    max_line_amount_ratio: float = AmountLimits.max_ratio_to_history
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Every run starts by clearing what killed runs left (only files of processes that are gone).
@@ -34,6 +39,10 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def layout(self) -> DataLayout:
         return DataLayout(Path(self.data_dir).resolve())
+
+    @property
+    def amount_limits(self) -> AmountLimits:
+        return AmountLimits(self.max_line_amount, self.max_line_amount_ratio)
 
     @property
     def landing(self) -> LandingZone:

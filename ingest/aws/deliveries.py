@@ -20,7 +20,16 @@ from pathlib import Path
 from ingest.aws.cur2 import CUR2
 from ingest.aws.focus_export import AWS_FOCUS
 from ingest.aws.legacy_cur import LEGACY_CUR
-from ingest.billing import BillingFileError, BillingLoad, Delivery, load_delivery
+from ingest.billing import (
+    REFUSALS,
+    AmountLimits,
+    BillingFileError,
+    BillingLoad,
+    Delivery,
+    load_delivery,
+    refused_load,
+    remove_vanished,
+)
 from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import Source, SourceObject, index_by_key, safe_relative_key
 from ingest.landing.zone import LandingZone
@@ -102,12 +111,33 @@ def discover(source: Source, prefix: str = "") -> tuple[list[Delivery], dict[str
 
 
 def ingest_aws_billing(
-    source: Source, prefix: str, landing: LandingZone, bronze_root: Path, periods: set[str] | None = None
+    source: Source,
+    prefix: str,
+    landing: LandingZone,
+    bronze_root: Path,
+    periods: set[str] | None = None,
+    limits: AmountLimits | None = None,
+    refused: list[BillingLoad] | None = None,
 ) -> list[BillingLoad]:
-    """Load every delivery found (or only those of ``periods``, YYYY-MM) into bronze aws_billing_line_items."""
+    """Load every delivery found (or only those of ``periods``, YYYY-MM) into bronze aws_billing_line_items, and
+    remove the months whose delivery is gone from the source.
+
+    A refused delivery raises ``BillingFileError``; given a ``refused`` list, it is reported there instead and the
+    other deliveries still load (bronze keeps the refused one's last good month)."""
     deliveries, listing = discover(source, prefix)
-    return [
-        load_delivery(source, d, listing, landing, bronze_root, TABLE)
-        for d in deliveries
-        if periods is None or d.billing_period in periods
-    ]
+    wanted = [d for d in deliveries if periods is None or d.billing_period in periods]
+    # Gone deliveries leave first, so that a delivery replacing one (another export of the bill) can load.
+    # An empty listing (a wrong prefix, a permissions slip) never empties bronze.
+    loads = (
+        remove_vanished(bronze_root, TABLE, CUR2, [d.bronze_partition for d in deliveries], periods)
+        if deliveries
+        else []
+    )
+    for delivery in wanted:
+        try:
+            loads.append(load_delivery(source, delivery, listing, landing, bronze_root, TABLE, limits))
+        except REFUSALS as exc:
+            if refused is None:
+                raise
+            refused.append(refused_load(delivery, exc))
+    return loads

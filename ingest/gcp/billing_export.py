@@ -13,7 +13,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.billing import BillingFormat, BillingLoad, Delivery, load_delivery
+from ingest.billing import (
+    REFUSALS,
+    AmountLimits,
+    BillingFormat,
+    BillingLoad,
+    Delivery,
+    load_delivery,
+    refused_load,
+    remove_vanished,
+)
 from ingest.landing.sources import Source, index_by_key
 from ingest.landing.zone import LandingZone
 from ingest.mapping import MappingError, RuleSet
@@ -258,22 +267,34 @@ def list_prices_in(bronze_root: Path) -> pl.DataFrame | None:
     return frame if frame is not None and frame.height else None
 
 
-def ingest_gcp_billing(source: Source, prefix: str, landing: LandingZone, bronze_root: Path) -> list[BillingLoad]:
-    """Load every invoice month found under ``prefix`` (``invoice_month=YYYYMM/*.jsonl``) into bronze."""
+def ingest_gcp_billing(
+    source: Source,
+    prefix: str,
+    landing: LandingZone,
+    bronze_root: Path,
+    limits: AmountLimits | None = None,
+    refused: list[BillingLoad] | None = None,
+) -> list[BillingLoad]:
+    """Load every invoice month found under ``prefix`` (``invoice_month=YYYYMM/*.jsonl``) into bronze, and remove
+    the months whose files are all gone from the source. Refusals as in ``ingest_aws_billing``."""
     listing = index_by_key(source.list_objects(prefix))
     months: dict[str, list[str]] = {}
     for key in sorted(listing):
         if match := _INVOICE_MONTH.search(key):
             months.setdefault(f"{match[1]}-{match[2]}", []).append(key)
     prices = list_prices_in(bronze_root)
-    return [
-        load_delivery(
-            source,
-            Delivery(BILLING_EXPORT, period, tuple(keys), {"source": "files"}, context={"list_prices": prices}),
-            listing,
-            landing,
-            bronze_root,
-            TABLE,
-        )
+    deliveries = [
+        Delivery(BILLING_EXPORT, period, tuple(keys), {"source": "files"}, context={"list_prices": prices})
         for period, keys in months.items()
     ]
+    # Gone months leave first; an empty listing never empties bronze (BigQuery's usage-day partitions: untouched).
+    kept = [d.bronze_partition for d in deliveries]
+    loads = remove_vanished(bronze_root, TABLE, BILLING_EXPORT, kept, None) if deliveries else []
+    for delivery in deliveries:
+        try:
+            loads.append(load_delivery(source, delivery, listing, landing, bronze_root, TABLE, limits))
+        except REFUSALS as exc:
+            if refused is None:
+                raise
+            refused.append(refused_load(delivery, exc))
+    return loads

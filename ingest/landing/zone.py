@@ -1,9 +1,10 @@
 """The landing zone: every billing file exactly as delivered, with its checksum, written atomically.
 
-Layout: ``<root>/<dataset>/<key>`` for the files and ``<root>/<dataset>/_manifest.jsonl`` for the record of what
-landed (source, key, size, sha256, delivery id, time). A file is first written under a temporary name, its
-checksum verified against the size the source listed, then renamed: a crash never leaves a half file under a
-real name, and a file already landed with the same checksum is not fetched again.
+Layout: ``<root>/<dataset>/versions/<sha256[:16]>/<key>`` for the files — every version received is kept, a
+re-delivered key never overwrites the content an earlier load came from — and ``<root>/<dataset>/_manifest.jsonl``
+for the record of what landed (source, key, size, sha256, delivery id, time). A file is first written under a
+temporary name, its size and checksum verified against what the source listed, then renamed: a crash never leaves
+a half file under a real name.
 """
 
 from __future__ import annotations
@@ -66,16 +67,32 @@ class LandingZone:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    def path_for(self, dataset: str, key: str) -> Path:
-        return self.root / safe_relative_key(dataset) / safe_relative_key(key)
+    def path_for(self, dataset: str, key: str, sha256: str) -> Path:
+        """Where one version of an object lives: every content received is kept, under its checksum, so a later
+        (perhaps rejected) delivery of the same key never replaces the one a good load came from."""
+        return self.root / safe_relative_key(dataset) / "versions" / sha256[:16] / safe_relative_key(key)
+
+    def _temporary(self, dataset: str) -> Path:
+        folder = self.root / safe_relative_key(dataset)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(".landing"), dir=folder)
+        os.close(fd)
+        return Path(tmp_name)
+
+    def _keep(self, tmp: Path, dataset: str, key: str, checksum: str) -> Path:
+        dest = self.path_for(dataset, key, checksum)
+        if dest.exists():  # this very content was received before: keep the first copy
+            tmp.unlink()
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+        return dest
 
     def land(self, source: Source, obj: SourceObject, dataset: str) -> tuple[Path, str]:
         """Copy one object into the landing zone atomically; returns (path, sha256)."""
-        dest = self.path_for(dataset, obj.key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(".landing"), dir=dest.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
+        tmp = self._temporary(dataset)
         try:
             source.fetch(obj.key, tmp)
             size = tmp.stat().st_size
@@ -84,29 +101,21 @@ class LandingZone:
             checksum = sha256_file(tmp)
             if obj.md5 and _md5_file(tmp) != obj.md5:
                 raise LandingError(f"{source.name}:{obj.key}: content does not match the source's MD5 {obj.md5}")
-            with tmp.open("rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, dest)
+            return self._keep(tmp, dataset, obj.key, checksum), checksum
         finally:
             tmp.unlink(missing_ok=True)
-        return dest, checksum
 
     def land_bytes(
         self, source: str, dataset: str, key: str, data: bytes, delivery_id: str | None = None
     ) -> LandedFile:
         """Land content produced by a query (no file to copy): written atomically, checksummed, recorded."""
-        dest = self.path_for(dataset, key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(".landing"), dir=dest.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, dest)
-        finally:
-            Path(tmp_name).unlink(missing_ok=True)
+        tmp = self._temporary(dataset)
         checksum = hashlib.sha256(data).hexdigest()
+        try:
+            tmp.write_bytes(data)
+            dest = self._keep(tmp, dataset, key, checksum)
+        finally:
+            tmp.unlink(missing_ok=True)
         landed = LandedFile(
             dataset,
             source,

@@ -377,3 +377,150 @@ def test_gcp_export_parquet_files_read_like_jsonl(sample_month, tmp_path):
     assert loads[0].billed_cost == pytest.approx(sample_month[1]["billed_by_provider_usd"]["gcp"], rel=1e-12)
     stored = _bronze(tmp_path / "b", GCP_TABLE)
     assert stored["ChargePeriodStart"].min().isoformat() == "2026-10-01T00:00:00"
+
+
+# ---------- a bad delivery never replaces the last good one; nothing is counted twice
+
+
+def _restate(bucket: Path, change, export: str = "cpt-demo") -> str:
+    """Re-deliver the month of ``bucket`` with ``change`` applied to its CUR rows; returns the execution id."""
+    path = next(bucket.rglob("*.parquet"))
+    table = pq.read_table(path)
+    return write_cur2_delivery(bucket, change(pl.from_arrow(table)).to_arrow().cast(table.schema), "2026-10", export)
+
+
+def _first_row(column: str, value: float):
+    return lambda frame: frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+    )
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (float("nan"), r"BilledCost = nan \(not a finite number; first: cpt-demo-00001\.snappy\.parquet row 1\)"),
+        (float("inf"), r"BilledCost = inf \(not a finite number"),
+        (float("-inf"), r"BilledCost = -inf \(not a finite number"),
+        (1e300, r"1 lines exceed their ceiling \(first: cpt-demo-00001\.snappy\.parquet row 1, account"),
+    ],
+    ids=["nan", "inf", "-inf", "1e300"],
+)
+def test_a_restatement_with_impossible_amounts_is_refused_and_the_good_month_stays(
+    sample_month, tmp_path, value, message
+):
+    bucket = _copy_aws(sample_month, tmp_path)
+    good = _aws(bucket, tmp_path)[0]
+    good_landed = {p: p.read_bytes() for p in (tmp_path / "landing").rglob("*.parquet")}
+    _restate(bucket, _first_row("line_item_unblended_cost", value))
+    with pytest.raises(BillingFileError, match=message):
+        _aws(bucket, tmp_path)
+    stored = _bronze(tmp_path / "bronze", AWS_TABLE)
+    assert stored["x_DeliveryId"].unique().to_list() == [good.delivery_id]
+    assert stored["BilledCost"].sum() == pytest.approx(good.billed_cost, rel=1e-12)
+    assert all(p.read_bytes() == data for p, data in good_landed.items())  # the landed good version is kept
+    assert len(list((tmp_path / "landing").rglob("*.parquet"))) == 2  # beside the refused one
+
+
+def test_the_ceiling_follows_the_accounts_history_and_is_configurable(sample_month, tmp_path):
+    from ingest.billing import AmountLimits
+
+    bucket = _copy_aws(sample_month, tmp_path)
+    good = _aws(bucket, tmp_path)[0]
+    largest = _bronze(tmp_path / "bronze", AWS_TABLE)["BilledCost"].abs().max()
+    # Another month of the same account with one line 50× its largest: fine by default, refused at 10×.
+    path = next(bucket.rglob("*.parquet"))
+    table = pq.read_table(path)
+    november = pl.from_arrow(table).with_columns(
+        pl.col(c).dt.offset_by("1mo") for c in ("line_item_usage_start_date", "line_item_usage_end_date")
+    )
+    november = _first_row("line_item_unblended_cost", largest * 50)(november)
+    write_cur2_delivery(bucket, november.to_arrow().cast(table.schema), "2026-11")
+    with pytest.raises(BillingFileError, match=r"> .*10 × the account's largest earlier line"):
+        _aws(bucket, tmp_path, periods={"2026-11"}, limits=AmountLimits(max_ratio_to_history=10))
+    assert _aws(bucket, tmp_path, periods={"2026-11"})[0].rows == good.rows
+
+
+def test_a_gcp_cost_of_1e999_is_refused(sample_month, tmp_path):
+    rows = _gcp_rows(sample_month)
+    root = _write_gcp(tmp_path, rows)
+    first = ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")[0]
+    path = next(root.rglob("*.jsonl"))
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].replace(f'"cost": {json.dumps(rows[3]["cost"])}', '"cost": 1e999', 1)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(BillingFileError, match=r"not a finite number; first: billing_export-000000\.jsonl row"):
+        ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
+    assert _bronze(tmp_path / "b", GCP_TABLE)["BilledCost"].sum() == pytest.approx(first.billed_cost, rel=1e-12)
+
+
+def test_a_manifest_listing_a_file_twice_is_refused(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    manifest = next(bucket.rglob("*-Manifest.json"))
+    doc = json.loads(manifest.read_text())
+    doc["dataFiles"] = doc["dataFiles"] * 2
+    manifest.write_text(json.dumps(doc))
+    with pytest.raises(BillingFileError, match="more than once: its rows would be counted twice"):
+        _aws(bucket, tmp_path)
+    assert not (tmp_path / "bronze" / AWS_TABLE / "export=cpt-demo").exists()
+
+
+def test_an_exact_copy_of_a_gcp_export_file_is_counted_once(sample_month, tmp_path):
+    root = _write_gcp(tmp_path, _gcp_rows(sample_month))
+    path = next(root.rglob("*.jsonl"))
+    single = ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l1"), tmp_path / "b1")[0]
+    shutil.copyfile(path, path.with_name("billing_export-000000 (1).jsonl"))
+    load = ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l2"), tmp_path / "b2")[0]
+    assert load.billed_cost == pytest.approx(single.billed_cost, rel=1e-12) and load.rows == single.rows
+    [note] = load.notes
+    assert "billing_export-000000 (1).jsonl" in note and "billing_export-000000.jsonl" in note
+    assert "is a byte-for-byte copy of" in note and note.endswith("read once")
+
+
+def test_a_second_export_of_the_same_bill_is_refused_until_one_is_removed(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    good = _aws(bucket, tmp_path)[0]
+    _restate(bucket, lambda frame: frame, export="cpt-demo-copy")  # the same bill from a second export
+    refused = []
+    loads = _aws(bucket, tmp_path, refused=refused)
+    assert [x.action for x in loads] == ["skipped"]
+    assert [x.action for x in refused] == ["refused"]
+    assert "already loaded from export=cpt-demo/billing_period=2026-10" in refused[0].refused
+    assert _bronze(tmp_path / "bronze", AWS_TABLE)["BilledCost"].sum() == pytest.approx(good.billed_cost, rel=1e-12)
+
+    # The team deletes the first export from the bucket: bronze follows, the copy takes over; the month once.
+    shutil.rmtree(bucket / "cur2" / "cpt-demo")
+    loads = _aws(bucket, tmp_path)
+    assert sorted(x.action for x in loads) == ["removed", "replaced"]
+    stored = _bronze(tmp_path / "bronze", AWS_TABLE)
+    assert stored.height == good.rows
+    assert stored["BilledCost"].sum() == pytest.approx(good.billed_cost, rel=1e-12)
+
+
+def test_a_delivery_gone_from_the_source_leaves_bronze_but_an_empty_listing_never_empties_it(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    _aws(bucket, tmp_path)
+    shutil.rmtree(bucket / "cur2")
+    (bucket / "other").mkdir()
+    assert _aws(bucket, tmp_path) == []  # nothing listed at all: a wrong prefix must not wipe bronze
+    assert _bronze(tmp_path / "bronze", AWS_TABLE).height > 0
+    november = tmp_path / "november"
+    _restate(_copy_aws(sample_month, tmp_path / "n"), lambda frame: frame)
+    shutil.copytree(tmp_path / "n" / "bucket" / "cur2", bucket / "cur2")
+    shutil.move(
+        bucket / "cur2" / "cpt-demo" / "metadata" / "BILLING_PERIOD=2026-10",
+        bucket / "cur2" / "cpt-demo" / "metadata" / "BILLING_PERIOD=2026-11",
+    )
+    del november
+    loads = _aws(bucket, tmp_path)
+    assert sorted((x.billing_period, x.action) for x in loads) == [("2026-10", "removed"), ("2026-11", "replaced")]
+
+
+def test_changed_content_under_the_same_execution_id_is_read_again_and_said(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    first = _aws(bucket, tmp_path)[0]
+    path = next(bucket.rglob("*.parquet"))
+    table = pl.from_arrow(pq.read_table(path))
+    pq.write_table(table.head(table.height - 10).to_arrow(), path, compression="snappy")  # same manifest, same id
+    again = _aws(bucket, tmp_path)[0]
+    assert not again.skipped and again.delivery_id == first.delivery_id and again.rows == first.rows - 10
+    assert "content changed under the same delivery id" in again.notes[0]

@@ -1,5 +1,6 @@
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -24,11 +25,27 @@ def test_landing_copies_exactly_with_checksum_and_leaves_no_temporary_file(tmp_p
     files = zone.land_delivery(source, source.list_objects("exports"), "billing/test")
 
     assert len(files) == 1
-    landed = tmp_path / "landing" / "billing" / "test" / "exports" / "m" / "part-1.csv"
-    assert landed.read_bytes() == payload
-    assert files[0].sha256 == hashlib.sha256(payload).hexdigest()
+    checksum = hashlib.sha256(payload).hexdigest()
+    landed = tmp_path / "landing" / "billing" / "test" / "versions" / checksum[:16] / "exports" / "m" / "part-1.csv"
+    assert landed.read_bytes() == payload and files[0].path == str(landed)
+    assert files[0].sha256 == checksum
     assert zone.manifest("billing/test") == files
-    assert not list(landed.parent.glob(".landing-*"))
+    assert not list((tmp_path / "landing").rglob(".landing-*"))
+
+
+def test_every_version_of_a_key_is_kept(tmp_path):
+    """A re-delivered key (perhaps refused later) never overwrites the content an earlier load came from."""
+    source_dir = tmp_path / "src"
+    source_dir.mkdir()
+    zone = LandingZone(tmp_path / "landing")
+    source = LocalFolderSource(source_dir)
+    paths = []
+    for payload in (b"good month", b"restated month", b"good month"):
+        (source_dir / "bill.csv").write_bytes(payload)
+        paths.append(zone.land_delivery(source, source.list_objects(), "billing/test")[0].path)
+    assert paths[0] == paths[2] != paths[1]
+    assert sorted(Path(p).read_bytes() for p in set(paths)) == [b"good month", b"restated month"]
+    assert len(zone.manifest("billing/test")) == 3  # every receipt recorded
 
 
 def test_a_short_read_is_an_error_and_nothing_is_landed(tmp_path):

@@ -62,9 +62,9 @@ def test_discovers_downloads_and_skips_what_is_already_landed(bucket, moto_serve
     first = ingest_aws_billing(_source(url), "cur2/", zone, bronze)
     assert [(x.format, x.billing_period, x.skipped) for x in first] == [("aws_cur2", "2026-10", False)]
     assert first[0].billed_cost == pytest.approx(sample_month[1]["billed_by_provider_usd"]["aws"], rel=1e-12)
-    landed = tmp_path / "landing" / "billing" / "aws" / "cur2" / "cpt-demo"
-    assert (landed / "metadata" / "BILLING_PERIOD=2026-10" / "cpt-demo-Manifest.json").exists()
     manifest = zone.manifest("billing/aws")
+    landed = {f.key: Path(f.path) for f in manifest}
+    assert landed["cur2/cpt-demo/metadata/BILLING_PERIOD=2026-10/cpt-demo-Manifest.json"].exists()
     assert {f.source for f in manifest} == {f"s3://{BUCKET}"} and all(len(f.sha256) == 64 for f in manifest)
 
     again = ingest_aws_billing(_source(url), "cur2/", zone, bronze)

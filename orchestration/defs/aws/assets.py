@@ -3,7 +3,7 @@
 import dagster as dg
 
 from ingest.aws.deliveries import ingest_aws_billing
-from orchestration.defs.billing_metadata import loads_metadata
+from orchestration.defs.billing_metadata import deliveries_check, report_loads
 from orchestration.partitions import monthly_partitions, months_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
@@ -16,6 +16,7 @@ from orchestration.resources import DeliverySourceResource, WarehouseResource
     tags={"layer": "bronze"},
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[deliveries_check("aws_billing_line_items")],
 )
 def aws_billing_line_items(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, aws_billing: DeliverySourceResource
@@ -23,18 +24,19 @@ def aws_billing_line_items(
     """The latest AWS delivery of each billing month, landed as delivered and mapped to FOCUS 1.2.
 
     Deliveries are found from their manifests (Data Exports or legacy CUR). A new delivery (new executionId or
-    assemblyId) replaces its month; the delivery already in bronze is skipped without downloading.
+    assemblyId) replaces its month once validated; the delivery already in bronze is skipped without downloading; a
+    month whose delivery is gone from the source leaves bronze. A refused delivery (unreadable, non-finite or
+    absurd amounts, a file listed twice, a second export of the same bill) keeps the last good month and fails
+    the deliveries_accepted check with its reason, without stopping the other months.
     Rules: ingest/aws/rules/cur2.toml (CUR 2.0 and legacy CUR), ingest/aws/rules/focus.toml.
     """
     source, prefix = aws_billing.open()
     months = months_of(context.partition_time_window)
-    loads = ingest_aws_billing(source, prefix, warehouse.landing, warehouse.layout.bronze, periods=months)
+    refused: list = []
+    loads = ingest_aws_billing(
+        source, prefix, warehouse.landing, warehouse.layout.bronze, months, warehouse.amount_limits, refused
+    )
     aws_billing.warn_refused_links(context, source)
-    for load in loads:
-        context.log.info(
-            f"{load.format} {load.billing_period}: delivery {load.delivery_id}, {load.rows} rows, "
-            f"billed {load.billed_cost:,.2f}, {'unchanged (skipped)' if load.skipped else 'replaced'}"
-        )
-    if not loads:
+    if not loads and not refused:
         context.log.warning(f"no AWS delivery found for {sorted(months)} under {aws_billing.uri}")
-    return dg.MaterializeResult(metadata=loads_metadata(loads))
+    return report_loads(context, "aws_billing_line_items", loads + refused)

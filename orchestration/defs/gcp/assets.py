@@ -6,7 +6,7 @@ import dagster as dg
 
 from ingest.gcp.bigquery import BigQueryExport, ingest_gcp_bigquery
 from ingest.gcp.billing_export import ingest_gcp_billing
-from orchestration.defs.billing_metadata import loads_metadata
+from orchestration.defs.billing_metadata import deliveries_check, report_loads
 from orchestration.partitions import daily_partitions
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
@@ -24,6 +24,7 @@ class GcpBillingConfig(dg.Config):
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=["gcp_list_prices"],
+    check_specs=[deliveries_check("gcp_billing_line_items")],
 )
 def gcp_billing_line_items(
     context: dg.AssetExecutionContext,
@@ -33,11 +34,13 @@ def gcp_billing_line_items(
 ) -> dg.MaterializeResult:
     """The GCP billing export mapped to FOCUS 1.2, one bronze partition per usage day.
 
-    From BigQuery (``CPT_GCP_BILLING_URI=bq://project.dataset.table``, Application Default Credentials): each run
+        From BigQuery (``CPT_GCP_BILLING_URI=bq://project.dataset.table``, Application Default Credentials): each run
     re-reads the partition's days plus ``lookback_days`` before them and replaces those days, so rows that
     arrive late or are revised are counted once. From exported JSONL files (a folder): every invoice month found
-    is reloaded whole. Commitment and sustained-use credits are folded into the usage they discount; other
-    credits become rows of their own. Rules: ingest/gcp/rules/billing_export.toml.
+    is reloaded whole — a byte-for-byte copy of a file is read once, a month whose files are all gone leaves
+    bronze, and a month that fails validation is refused (the deliveries_accepted check fails, the last good month
+    stays). Commitment and sustained-use credits are folded into the usage they discount; other credits become
+    rows of their own. Rules: ingest/gcp/rules/billing_export.toml.
     """
     window = context.partition_time_window
     if gcp_billing.uri.startswith("bq://"):
@@ -48,8 +51,10 @@ def gcp_billing_line_items(
         )
     else:
         source, prefix = gcp_billing.open()
-        loads = ingest_gcp_billing(source, prefix, warehouse.landing, warehouse.layout.bronze)
+        refused: list = []
+        loads = ingest_gcp_billing(
+            source, prefix, warehouse.landing, warehouse.layout.bronze, warehouse.amount_limits, refused
+        )
+        loads += refused
         gcp_billing.warn_refused_links(context, source)
-    for load in loads:
-        context.log.info(f"{load.format} {load.billing_period}: {load.rows} rows, billed {load.billed_cost:,.2f}")
-    return dg.MaterializeResult(metadata=loads_metadata(loads))
+    return report_loads(context, "gcp_billing_line_items", loads)

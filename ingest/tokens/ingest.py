@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from ingest.bronze import replace_partition, staging_dir, write_partition
@@ -21,7 +22,7 @@ from ingest.landing.sources import Source, SourceObject
 from ingest.landing.zone import LandedFile, LandingZone, delivery_id_of, sha256_file
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
 from ingest.tokens import gateway, litellm, otel, prometheus
-from ingest.tokens.jsonl import FileLoad
+from ingest.tokens.jsonl import FileLoad, unreadable
 from ingest.tokens.records import duckdb_connection
 
 # format name → loader(path, source_file, log day, bronze part prefix): streams one object into bronze parts
@@ -69,7 +70,9 @@ def ingest_requests_day(
             # The checksum (for the manifest) runs beside the parse: hashlib releases the GIL while it hashes.
             with ThreadPoolExecutor(max_workers=1) as pool:
                 checksum_of = pool.submit(sha256_file, local)
-                load = load_file(local, obj.key, day, parts / f"object-{number:05d}")
+                load = _load_or_quarantine(
+                    load_file, local, obj.key, day, parts / f"object-{number:05d}", source_format
+                )
                 checksum = checksum_of.result()
             loads.append(load)
             manifest.append((obj, checksum, load.rows_in))
@@ -112,6 +115,22 @@ def ingest_requests_day(
         tokens[1],
         sum(1 for x in loads if x.way == "line by line"),
     )
+
+
+# What reading one object may raise when the object itself is bad: it is then one quarantine row, not a failed day.
+_UNREADABLE = (OSError, EOFError, ValueError, UnicodeError, duckdb.Error, pl.exceptions.PolarsError)
+
+
+def _load_or_quarantine(load_file, local: Path, key: str, day: date, out: Path, source_format: str) -> FileLoad:
+    """One object through its loader; an object that cannot be read at all is one quarantine row naming it, and
+    the other objects of the day still load."""
+    try:
+        return load_file(local, key, day, out)
+    except _UNREADABLE as exc:
+        for part in out.parent.glob(f"{out.name}*"):
+            part.unlink(missing_ok=True)
+        reason = f"file could not be read: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return FileLoad([], 1, 0, unreadable(source_format, key, None, reason), way="unreadable")
 
 
 def _readable_copy(source: Source, key: str, dest: Path) -> Path:

@@ -13,12 +13,17 @@ Two ways through a JSON-lines file, both streaming (memory does not grow with th
   (``"prompt_tokens": "many"``) is a reason too. Every bad line is one quarantine row with its line number.
 
 A clean file — nearly all of them — takes the fast way; a file with any bad line is read again line by line.
+
+A compressed file cut short (a truncated ``.jsonl.gz``, a corrupt gzip stream) is read line by line up to the
+break: the whole lines before it load like any others, the line the break cut is quarantined as invalid JSON, and
+one more quarantine row (numbered after the last line read) says that the rest of the file could not be read.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -138,17 +143,24 @@ def _checked(fmt: RecordFormat, raw: str, log_day: date | None) -> str:
     return f"select *, {reason_sql(log_day)} as reason from ({fmt.bronze_relation(raw)})"
 
 
+# What a compressed stream that breaks off raises while it is read.
+STREAM_BREAKS = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
 def load_jsonl(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:
     """Load one JSON-lines file (plain or gzip) into bronze part files ``out``-N.parquet: the fast way, else
     the tolerant way, else line by line (see the module's docstring)."""
-    with _open(path) as f:
-        starts_with_bom = f.read(3) == BOM.encode()
-    # DuckDB's reader skips a leading byte order mark; we quarantine that line, so such a file goes line by line
-    if not starts_with_bom and WAYS != ("line by line",):
-        for way in (_fast, _tolerant):
-            loaded = way(path, fmt, source_file, log_day, out)
-            if loaded is not None:
-                return loaded
+    try:
+        with _open(path) as f:
+            starts_with_bom = f.read(3) == BOM.encode()
+        # DuckDB's reader skips a leading byte order mark; we quarantine that line, so such a file goes line by line
+        if not starts_with_bom and WAYS != ("line by line",):
+            for way in (_fast, _tolerant):
+                loaded = way(path, fmt, source_file, log_day, out)
+                if loaded is not None:
+                    return loaded
+    except STREAM_BREAKS:
+        pass  # cut short: only line by line reads up to the break
     return _line_by_line(path, fmt, source_file, log_day, out)
 
 
@@ -174,20 +186,51 @@ def _fast(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None,
     return FileLoad([dest], rows, rows, way="fast")
 
 
-def chunks(path: Path) -> Iterator[bytes]:
-    """The file's bytes in pieces of whole lines (about CHUNK_BYTES each)."""
-    with _open(path) as f:
-        rest = b""
-        while block := f.read(CHUNK_BYTES):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                rest = block
-                continue
-            yield block[:cut]
-            rest = block[cut:]
-        if rest:
-            yield rest
+def _blocks(path: Path, breaks: list[str] | None) -> Iterator[bytes]:
+    """The file's (decompressed) bytes in blocks. A gzip stream is inflated by hand so that everything before a
+    break is kept: with ``breaks`` given, a break is appended there and ends the file instead of raising."""
+    if not _is_gzip(path):
+        with path.open("rb") as f:
+            while block := f.read(CHUNK_BYTES):
+                yield block
+        return
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        with path.open("rb") as f:
+            while packed := f.read(CHUNK_BYTES // 8):
+                yield inflate.decompress(packed)
+                while inflate.eof and inflate.unused_data:  # members of a concatenated gzip file
+                    rest, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
+                    yield inflate.decompress(rest)
+        if not inflate.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+    except STREAM_BREAKS as exc:
+        if breaks is None:
+            raise
+        breaks.append(f"{type(exc).__name__}: {exc}")
+
+
+def chunks(path: Path, breaks: list[str] | None = None) -> Iterator[bytes]:
+    """The file's bytes in pieces of whole lines (about CHUNK_BYTES each). A compressed stream that breaks off
+    raises, unless ``breaks`` is given: then the bytes before the break are yielded and the error appended."""
+    rest = b""
+    for data in _blocks(path, breaks):
+        block = rest + data
+        if len(block) < CHUNK_BYTES and data:
+            rest = block
+            continue
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            rest = block
+            continue
+        yield block[:cut]
+        rest = block[cut:]
+    if rest:
+        cut = rest.rfind(b"\n") + 1
+        if cut:
+            yield rest[:cut]
+        if rest[cut:]:
+            yield rest[cut:]
 
 
 def read_lines(data: bytes, first_row: int = 1) -> tuple[pl.DataFrame, int]:
@@ -302,7 +345,8 @@ def _line_by_line(path: Path, fmt: RecordFormat, source_file: str, log_day: date
     structure = _structure(fmt.fields).replace("'", "''")
     selects, wrong_type = _typed(fmt.fields, lambda p: "parsed." + _sql_path(p))
     first_row = 1
-    for number, chunk in enumerate(chunks(path)):
+    breaks: list[str] = []
+    for number, chunk in enumerate(chunks(path, breaks)):
         lines, line_count = read_lines(chunk, first_row)
         first_row += line_count
         with duckdb_connection().cursor() as con:
@@ -329,9 +373,30 @@ def _line_by_line(path: Path, fmt: RecordFormat, source_file: str, log_day: date
             con.execute("drop table checked")
         load.rows_in += lines.height
         load.rows_loaded += loaded
+    if breaks:  # the rest of the file is one unreadable record: counted in, quarantined, never silently lost
+        load.rows_in += 1
+        quarantined.append(
+            unreadable(
+                fmt.name,
+                source_file,
+                first_row,
+                f"compressed stream breaks off after line {first_row - 1} ({breaks[0]}): the rest of the file "
+                f"could not be read; the {first_row - 1} lines before the break were read (valid ones loaded)",
+            )
+        )
     if quarantined:
         load.quarantine = pl.concat(quarantined).cast(QUARANTINE_SCHEMA)
     return load
+
+
+def unreadable(source_format: str, source_file: str, source_row: int | None, reason: str) -> pl.DataFrame:
+    """One quarantine row for what could not be read at all (a file, or the rest of one)."""
+    with duckdb_connection().cursor() as con:
+        return con.sql(
+            f"select {quarantine_select(source_format, source_file)} from (select "
+            f"cast({'null' if source_row is None else source_row} as bigint) as source_row, "
+            f"null::varchar as request_id, '{reason.replace(chr(39), chr(39) * 2)}' as reason)"
+        ).pl()
 
 
 def load_parquet(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:

@@ -290,7 +290,10 @@ def _gcp_in_currency(sample_month, tmp_path, currency: str) -> Path:
 
 def test_a_currency_without_a_rate_is_refused(sample_month, tmp_path):
     root = _gcp_in_currency(sample_month, tmp_path, "CHF")
-    with pytest.raises(BillingFileError, match=r"no exchange rate for \[\('2026-10', 'CHF'\)\].*currency_rates\.csv"):
+    with pytest.raises(
+        BillingFileError,
+        match=r"no exchange rate for \[\('2026-10', 'CHF'\)\].*currency_rates\.csv.*first: billing_export-\d+\.jsonl row 1\)",
+    ):
         ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
 
 

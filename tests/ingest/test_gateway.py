@@ -356,3 +356,35 @@ def test_otel_genai_spans_load_and_their_content_never_reaches_disk(tmp_path):
     )
     assert (row["input_tokens"], row["output_tokens"], row["latency_ms"]) == (321, 45, 2500.0)
     _assert_no_canary(tmp_path)
+
+
+def test_a_truncated_gzip_log_loads_the_lines_before_the_break_and_quarantines_the_rest(tmp_path):
+    """One bad file is one bad file: the day's other files load, the cut-off file's whole lines before the break
+    load, the line the break cut and the unreadable rest are quarantined with the file named."""
+    import gzip
+
+    day = tmp_path / "logs" / "2026" / "10" / "03"
+    whole = [_record(i) for i in range(3000)]
+    _write_log(day / "gateway-a.jsonl", whole[:10])
+    packed = gzip.compress("".join(json.dumps(r) + "\n" for r in whole[10:]).encode())
+    (day / "gateway-b.jsonl.gz").write_bytes(packed[: len(packed) // 2])
+    (day / "gateway-c.jsonl.gz").write_bytes(b"\x1f\x8b" + b"not a gzip stream at all")
+
+    load = ingest_gateway_day(
+        LocalFolderSource(tmp_path / "logs"),
+        "",
+        LandingZone(tmp_path / "landing"),
+        tmp_path / "bronze",
+        date(2026, 10, 3),
+    )
+    quarantine = pl.read_parquet(tmp_path / "bronze" / "token_quarantine" / "**" / "*.parquet")
+    cut = quarantine.filter(pl.col("source_file") == "2026/10/03/gateway-b.jsonl.gz").sort("source_row")
+    read_before_break = cut["source_row"][-1] - 1
+    assert cut["reason"][-1].startswith(f"compressed stream breaks off after line {read_before_break} (")
+    assert "valid ones loaded" in cut["reason"][-1]
+    assert cut["reason"][-2] == "truncated or invalid JSON, or not an object"  # the line the break cut
+    assert 10 < read_before_break < 2990
+    garbage = quarantine.filter(pl.col("source_file") == "2026/10/03/gateway-c.jsonl.gz")
+    assert garbage.height == 1 and "could not be read" in garbage["reason"][0]
+    assert load.rows_loaded == 10 + read_before_break - 1
+    assert load.rows_in == load.rows_loaded + load.rows_quarantined == 10 + read_before_break + 1 + 1

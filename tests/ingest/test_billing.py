@@ -292,7 +292,8 @@ def test_a_currency_without_a_rate_is_refused(sample_month, tmp_path):
     root = _gcp_in_currency(sample_month, tmp_path, "CHF")
     with pytest.raises(
         BillingFileError,
-        match=r"no exchange rate for \[\('2026-10', 'CHF'\)\].*currency_rates\.csv.*first: billing_export-\d+\.jsonl row 1\)",
+        match=r"no exchange rate for \[\('2026-10', 'CHF'\)\].*currency_rates\.csv"
+        r".*first: billing_export-\d+\.jsonl row 1\)",
     ):
         ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "b")
 

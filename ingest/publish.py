@@ -1,12 +1,19 @@
 """Publishing the warehouse: readers never see a half-built state and are never blocked by a build.
 
-dbt writes ``warehouse/build/cpt.duckdb``; once its checks pass, the file is copied next to the published one and
-renamed over it. A reader that opened the old file keeps reading the old snapshot; the next open sees the new one.
+dbt writes ``warehouse/build/cpt.duckdb``; once its checks pass, the file is copied next to the published one,
+made self-contained, and renamed over it. A reader that opened the old file keeps reading the old snapshot; the
+next open sees the new one.
+
+Self-contained: the build's staging views read bronze files (``read_parquet('…/bronze/…')``). Published, they
+would show live bronze — data a refused or half-finished load may have touched since the build, and an error
+once a run rewrites a partition or the file is copied to another host. The published copy keeps only what
+lives in the file: every view that reads a file path, and every view that depends on one, is dropped.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,8 +22,41 @@ import duckdb
 
 from ingest.housekeeping import temporary_prefix
 
+# A view reads outside the file when its SQL calls a table function over files.
+_READS_FILES = re.compile(r"\b(read_parquet|parquet_scan|read_json\w*|read_csv\w*|read_text|read_blob|glob)\s*\(", re.I)
 
-def publish(build: Path, published: Path) -> Path:
+
+_VIEWS = "from duckdb_views() where not internal and database_name = current_database()"
+
+
+def external_views(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(schema, view) of every view whose SQL reads files."""
+    views = con.execute(f"select schema_name, view_name, sql {_VIEWS}").fetchall()
+    return [(schema, name) for schema, name, sql in views if _READS_FILES.search(sql or "")]
+
+
+def make_self_contained(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop the views that read files, then every view left broken by that; returns the names dropped."""
+    dropped = []
+    for schema, name in external_views(con):
+        con.execute(f'drop view "{schema}"."{name}"')
+        dropped.append(f"{schema}.{name}")
+    while True:  # views over dropped views no longer bind
+        broken = []
+        for schema, name in con.execute(f"select schema_name, view_name {_VIEWS}").fetchall():
+            try:
+                con.execute(f'select * from "{schema}"."{name}" limit 0')
+            except duckdb.Error:
+                broken.append((schema, name))
+        if not broken:
+            return dropped
+        for schema, name in broken:
+            con.execute(f'drop view "{schema}"."{name}"')
+            dropped.append(f"{schema}.{name}")
+
+
+def publish(build: Path, published: Path) -> tuple[Path, list[str]]:
+    """Copy the build to ``published`` (atomically), self-contained; returns (path, views left out)."""
     if not build.exists():
         raise FileNotFoundError(f"no warehouse build at {build}: run the dbt assets first")
     # A clean checkpoint first, so that the copied file holds everything (no pending WAL).
@@ -27,8 +67,12 @@ def publish(build: Path, published: Path) -> Path:
     os.close(fd)
     try:
         shutil.copyfile(build, tmp)
+        with duckdb.connect(tmp) as con:
+            dropped = make_self_contained(con)
+            con.execute("checkpoint")
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
         os.chmod(tmp, 0o644)  # readable by analysts' tools (mkstemp creates 0600)
         os.replace(tmp, published)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    return published
+    return published, dropped

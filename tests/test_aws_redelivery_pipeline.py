@@ -105,7 +105,9 @@ def test_three_deliveries_then_a_corrupt_one(s3_pipeline):
         result = runner.invoke(app, ["run", "--month", "2026-10"], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-            deliveries = con.execute("select distinct delivery_id from stg_aws__billing_line_items").fetchall()
+            deliveries = con.execute(
+                "select distinct delivery_id from int_billing_line_items_unioned where provider = 'aws'"
+            ).fetchall()
             months = conservation_by_month(con)
         assert deliveries == [(execution,)]  # only the last delivery, never an append
         assert all(m.holds for m in months)

@@ -172,6 +172,35 @@ def test_a_run_after_a_killed_run_cleans_up_and_is_idempotent(pipeline):
     assert sum(1 for p in bronze if "billing_period=" in p) == 2  # one AWS month, one GCP month
 
 
+def test_the_published_file_is_self_contained(pipeline, tmp_path):
+    """Copied to another folder with the data directory's bronze gone, every object in it still answers: nothing
+    published reads outside the file (so it never shows bronze newer than its checks, nor fails while a run
+    rewrites bronze)."""
+    import shutil
+
+    layout, _, first, _ = pipeline
+    copy = tmp_path / "elsewhere" / "cpt.duckdb"
+    copy.parent.mkdir()
+    shutil.copyfile(layout.warehouse, copy)
+    aside = layout.bronze.with_name("bronze-away")
+    layout.bronze.rename(aside)
+    try:
+        with duckdb.connect(str(copy), read_only=True) as con:
+            objects = con.execute(
+                "select table_schema, table_name from information_schema.tables order by all"
+            ).fetchall()
+            for schema, name in objects:
+                con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()
+            facts = con.sql("select * from fct_cpt_daily").pl()
+    finally:
+        aside.rename(layout.bronze)
+    names = {name for _, name in objects}
+    assert {"fct_cpt_daily", "fct_deployment_hours", "fct_reconciliation_monthly"} <= names
+    assert not {n for n in names if n.startswith("stg_")}  # the views over bronze are not published
+    key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]
+    assert facts.sort(key).equals(first.sort(key))
+
+
 def test_the_token_log_job_rebuilds_only_what_token_data_feeds(pipeline):
     """What the sensor starts when a day's logs arrive: that day re-read, the token models redo it, allocation and
     marts are rebuilt on the billing chain the full run built, and the published facts are unchanged."""

@@ -193,6 +193,28 @@ def validate(frame: pl.DataFrame, fmt: BillingFormat, period: str, limits: Amoun
         )
 
 
+# Provider line types that are negative by design (AWS negates the on-demand usage a Savings Plan covered).
+NEGATIVE_BY_DESIGN = ["SavingsPlanNegation"]
+
+
+def negative_usage_notes(frame: pl.DataFrame) -> list[str]:
+    """The rule for Usage lines with a negative amount: providers post them as corrections of usage billed
+    earlier in the period (a refund of a bad hour, a re-rating). They are kept as billed and net into the cost
+    pool of the hour and resource they name — dropping them would overcharge, moving them elsewhere would guess.
+    The load says how many there were, so a surprising one gets a look."""
+    negative = frame.filter(
+        (pl.col(Focus.ChargeCategory) == "Usage")
+        & (pl.col(Focus.BilledCost) < 0)
+        & ~pl.col(Focus.x_ProviderLineItemType).fill_null("").is_in(NEGATIVE_BY_DESIGN)
+    )
+    if not negative.height:
+        return []
+    return [
+        f"{negative.height} Usage lines have a negative amount (billed {negative[Focus.BilledCost].sum():,.2f}; "
+        f"first: {_where(negative)}): kept as corrections, netted into their hour's cost pool"
+    ]
+
+
 def _accounts_billed_elsewhere(bronze_root: Path, table: str, target: Path, frame: pl.DataFrame) -> dict[str, str]:
     """Billing accounts of ``frame`` that another partition of the same billing period already holds, with that
     partition: two deliveries of one account-month (a second export of the same bill) would count it twice."""
@@ -254,6 +276,7 @@ def load_delivery(
         data.append(Path(f.path))
     frame = normalize(fmt, data, delivery.billing_period, delivery_id, delivery.context)
     validate(frame, fmt, delivery.billing_period, limits, account_history(bronze_root, table, exclude=target))
+    notes += negative_usage_notes(frame)
     if elsewhere := _accounts_billed_elsewhere(bronze_root, table, target, frame):
         account, other = next(iter(elsewhere.items()))
         raise BillingFileError(

@@ -162,6 +162,7 @@ class CounterLoad:
     files: int
     samples: int
     files_quarantined: int
+    resets: tuple[str, ...] = ()  # counters that went down (counted as restarts: prometheus.counter_resets)
 
 
 def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze_root: Path, day: date) -> CounterLoad:
@@ -215,7 +216,12 @@ def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze
             for obj, checksum, rows in manifest
         ]
     )
-    return CounterLoad(day.isoformat(), len(objects), samples.height, len(quarantined))
+    resets = tuple(
+        f"{r['deployment']}/{r['instance']} {r['server']} {r['counter']} at {r['scraped_at']:%H:%M:%S}: "
+        f"{r['previous']:,.0f} → {r['value']:,.0f}"
+        for r in prometheus.counter_resets(samples).iter_rows(named=True)
+    )
+    return CounterLoad(day.isoformat(), len(objects), samples.height, len(quarantined), resets)
 
 
 @dataclass(frozen=True)

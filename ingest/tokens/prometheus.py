@@ -117,6 +117,22 @@ def parse_scrape(text: str, key: ScrapeKey, source_file: str) -> pl.DataFrame:
     )
 
 
+SERIES = ["deployment", "instance", "server", "model", "counter"]
+
+
+def counter_resets(samples: pl.DataFrame) -> pl.DataFrame:
+    """Readings lower than the reading before them in their series, with that reading (``previous``).
+
+    The rule, Prometheus' own for counters (``rate()``/``increase()``): a counter never goes down, so any drop — to
+    zero, to half, by one — is a reset (the server restarted) and the reading is what was counted since. A drop
+    cannot tell a restart from an operator's reset; both start again from zero, so both count the same way
+    (dbt's ``int_token_counter_deltas``). Each reset is reported on the run, so a surprising one gets a look."""
+    ordered = samples.sort([*SERIES, "scraped_at"])
+    return ordered.with_columns(previous=pl.col("value").shift(1).over(SERIES)).filter(
+        pl.col("value") < pl.col("previous")
+    )
+
+
 def read_scrape(path: Path, key: ScrapeKey, source_file: str) -> pl.DataFrame:
     try:
         text = path.read_bytes().decode("utf-8")

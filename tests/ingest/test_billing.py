@@ -528,3 +528,22 @@ def test_changed_content_under_the_same_execution_id_is_read_again_and_said(samp
     again = _aws(bucket, tmp_path)[0]
     assert not again.skipped and again.delivery_id == first.delivery_id and again.rows == first.rows - 10
     assert "content changed under the same delivery id" in again.notes[0]
+
+
+def test_negative_usage_lines_are_kept_as_corrections_and_said(sample_month, tmp_path):
+    bucket = _copy_aws(sample_month, tmp_path)
+    path = next(bucket.rglob("*.parquet"))
+    frame = pl.from_arrow(pq.read_table(path))
+    usage = frame.with_row_index("n").filter(pl.col("line_item_line_item_type") == "Usage")["n"][0]
+    _restate(bucket, _first_row_at(usage, "line_item_unblended_cost", -12.5))
+    load = _aws(bucket, tmp_path)[0]
+    assert load.notes == (
+        f"1 Usage lines have a negative amount (billed -12.50; first: cpt-demo-00001.snappy.parquet row {usage + 1}):"
+        " kept as corrections, netted into their hour's cost pool",
+    )
+
+
+def _first_row_at(row: int, column: str, value: float):
+    return lambda frame: frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+    )

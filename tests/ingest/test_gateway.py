@@ -388,3 +388,21 @@ def test_a_truncated_gzip_log_loads_the_lines_before_the_break_and_quarantines_t
     assert garbage.height == 1 and "could not be read" in garbage["reason"][0]
     assert load.rows_loaded == 10 + read_before_break - 1
     assert load.rows_in == load.rows_loaded + load.rows_quarantined == 10 + read_before_break + 1 + 1
+
+
+def test_a_counter_that_halves_mid_day_is_counted_as_a_restart_and_reported(tmp_path):
+    """The stated rule (Prometheus' counter-reset rule): any drop is a restart; the load names each one."""
+    from ingest.tokens.ingest import ingest_counter_day
+
+    sample = (Path(__file__).parents[1] / "fixtures" / "vllm_metrics" / "vllm_metrics_excerpt.prom").read_text()
+    folder = tmp_path / "src" / "2026" / "10" / "03" / "qwen-coder" / "pod-0"
+    folder.mkdir(parents=True)
+    for epoch, factor in ((1790985600, 1.0), (1790985900, 2.0), (1790986200, 1.0)):  # 955 → 1910 → 955 tokens
+        text = sample.replace("955.0", f"{955.0 * factor}").replace("148.0", f"{148.0 * factor}")
+        (folder / f"scrape-{epoch}.prom").write_text(text)
+    load = ingest_counter_day(
+        LocalFolderSource(tmp_path / "src"), "", LandingZone(tmp_path / "l"), tmp_path / "b", date(2026, 10, 3)
+    )
+    assert (load.files, load.files_quarantined) == (3, 0)
+    assert sorted(r.split(": ")[0].split(" ")[2] for r in load.resets) == ["input_tokens", "output_tokens"]
+    assert any(r.endswith("1,910 → 955") for r in load.resets)

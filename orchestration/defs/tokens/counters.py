@@ -33,11 +33,16 @@ def inference_token_counters(
         loads.append(ingest_counter_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
         day += timedelta(days=1)
     prometheus_metrics.warn_refused_links(context, source)
+    resets = [f"{x.day} {reset}" for x in loads for reset in x.resets]
+    for reset in resets:
+        context.log.warning(f"counter went down, counted as a server restart (the reading counts from zero): {reset}")
     return dg.MaterializeResult(
         metadata={
             "days": len(loads),
             "files": sum(x.files for x in loads),
             "samples": sum(x.samples for x in loads),
             "files_quarantined": sum(x.files_quarantined for x in loads),
+            "counter_resets": len(resets),
+            "counter_resets_first": "; ".join(resets[:10]) or "none",
         }
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.housekeeping import temporary_prefix
+from ingest.housekeeping import fault_point, temporary_prefix
 from ingest.landing.sources import safe_relative_key
 
 
@@ -69,6 +69,7 @@ def replace_partition(
     journal.write_text(json.dumps({"folder": str(folder), "fresh": str(fresh), "retired": str(retired)}))
     if folder.exists():
         os.replace(folder, retired)
+    fault_point("bronze.swap")  # the kill tests' worst moment: the partition is out, the new one not yet in
     os.replace(fresh, folder)
     journal.unlink()
     shutil.rmtree(retired, ignore_errors=True)
@@ -90,6 +91,7 @@ def _atomic_parquet(frame: pl.DataFrame, dest: Path) -> Path:
     os.close(fd)
     try:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
+        fault_point("bronze.write")
         os.replace(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -95,3 +96,22 @@ def clean_leftovers(data_dir: Path) -> list[Path]:
                     path.unlink(missing_ok=True)
                 removed.append(path)
     return removed
+
+
+_hits: dict[str, int] = {}
+
+
+def fault_point(name: str) -> None:
+    """A place where the kill tests end the process as a crash would (SIGKILL: no cleanup, no finally).
+
+    ``CPT_KILL_AT=<name>`` kills at the first pass through ``name``, ``<name>:<n>`` at the n-th. Unset — always,
+    outside those tests — this is one dictionary lookup."""
+    target = os.environ.get("CPT_KILL_AT")
+    if not target:
+        return
+    point, _, nth = target.partition(":")
+    if point != name:
+        return
+    _hits[name] = _hits.get(name, 0) + 1
+    if _hits[name] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.housekeeping import temporary_prefix
+from ingest.housekeeping import fault_point, temporary_prefix
 
 # A view reads outside the file when its SQL calls a table function over files.
 _READS_FILES = re.compile(r"\b(read_parquet|parquet_scan|read_json\w*|read_csv\w*|read_text|read_blob|glob)\s*\(", re.I)
@@ -72,6 +72,7 @@ def publish(build: Path, published: Path) -> tuple[Path, list[str]]:
             con.execute("checkpoint")
         Path(f"{tmp}.wal").unlink(missing_ok=True)
         os.chmod(tmp, 0o644)  # readable by analysts' tools (mkstemp creates 0600)
+        fault_point("publish")
         os.replace(tmp, published)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -94,8 +94,13 @@ def _required(key: str, doc: dict, name: str):
     return doc[name]
 
 
-def discover(source: Source, prefix: str = "") -> tuple[list[Delivery], dict[str, SourceObject]]:
-    """Every delivery under ``prefix`` (one per manifest), and the listing they were found in."""
+def discover(
+    source: Source, prefix: str = "", refused: list[BillingLoad] | None = None
+) -> tuple[list[Delivery], dict[str, SourceObject]]:
+    """Every delivery under ``prefix`` (one per manifest), and the listing they were found in.
+
+    A manifest that cannot be read raises ``BillingFileError``; given a ``refused`` list, it is reported there
+    (with the month its key names) and the other manifests are still read."""
     listing = index_by_key(source.list_objects(prefix))
     deliveries = []
     with tempfile.TemporaryDirectory(prefix=temporary_prefix("cpt-manifest")) as tmp:
@@ -104,10 +109,30 @@ def discover(source: Source, prefix: str = "") -> tuple[list[Delivery], dict[str
                 continue  # a copy inside an assembly folder: the period-level manifest names the latest
             local = Path(tmp) / "manifest.json"
             source.fetch(listing[key].key, local)
-            delivery = parse_manifest(key, local.read_text())
+            try:
+                delivery = parse_manifest(key, local.read_text())
+            except BillingFileError as exc:
+                if refused is None:
+                    raise
+                refused.append(_unreadable_manifest(key, exc))
+                continue
             if delivery:
                 deliveries.append(delivery)
     return deliveries, listing
+
+
+def manifest_partition(key: str) -> dict[str, str]:
+    """The bronze partition a manifest's key names (its export or report, and its month)."""
+    if match := _DATA_EXPORT_MANIFEST.search(key):
+        return {"export": match[1], "billing_period": match[2]}
+    match = _LEGACY_MANIFEST.search(key)
+    return {"export": match[1], "billing_period": f"{match[2][:4]}-{match[2][4:6]}"}
+
+
+def _unreadable_manifest(key: str, exc: Exception) -> BillingLoad:
+    partition = manifest_partition(key)
+    delivery = Delivery(CUR2, partition["billing_period"], (key,), {"export": partition["export"]}, None, key)
+    return refused_load(delivery, exc)
 
 
 def ingest_aws_billing(
@@ -124,15 +149,16 @@ def ingest_aws_billing(
 
     A refused delivery raises ``BillingFileError``; given a ``refused`` list, it is reported there instead and the
     other deliveries still load (bronze keeps the refused one's last good month)."""
-    deliveries, listing = discover(source, prefix)
+    unreadable: list[BillingLoad] = []
+    deliveries, listing = discover(source, prefix, unreadable if refused is not None else None)
+    if refused is not None:
+        refused += [x for x in unreadable if periods is None or x.billing_period in periods]
     wanted = [d for d in deliveries if periods is None or d.billing_period in periods]
     # Gone deliveries leave first, so that a delivery replacing one (another export of the bill) can load.
-    # An empty listing (a wrong prefix, a permissions slip) never empties bronze.
-    loads = (
-        remove_vanished(bronze_root, TABLE, CUR2, [d.bronze_partition for d in deliveries], periods)
-        if deliveries
-        else []
-    )
+    # An empty listing (a wrong prefix, a permissions slip) never empties bronze; an unreadable manifest keeps
+    # its month.
+    kept = [d.bronze_partition for d in deliveries] + [manifest_partition(x.files[0]) for x in unreadable]
+    loads = remove_vanished(bronze_root, TABLE, CUR2, kept, periods) if kept else []
     for delivery in wanted:
         try:
             loads.append(load_delivery(source, delivery, listing, landing, bronze_root, TABLE, limits))

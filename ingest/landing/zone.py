@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.housekeeping import temporary_prefix
+from ingest.housekeeping import fault_point, temporary_prefix
 from ingest.landing.sources import Source, SourceObject, safe_relative_key
 
 _CHUNK = 1 << 20
@@ -87,6 +87,7 @@ class LandingZone:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
+        fault_point("landing.write")
         os.replace(tmp, dest)
         return dest
 

@@ -15,7 +15,10 @@ def aws_billing_delivery_sensor(
 ):
     """One run per delivery not yet in bronze; the run key (export, month, delivery id) never repeats."""
     source, prefix = aws_billing.open()
-    deliveries, _ = discover(source, prefix)
+    unreadable: list = []
+    deliveries, _ = discover(source, prefix, unreadable)  # one broken manifest never hides the others
+    for manifest in unreadable:
+        context.log.warning(f"skipped {manifest.files[0]}: {manifest.refused}")
     for delivery in deliveries:
         target = partition_path(warehouse.layout.bronze, TABLE, delivery.bronze_partition)
         if target.exists() and pl.read_parquet(target, columns=["x_DeliveryId"]).get_column(

@@ -289,6 +289,29 @@ def load_delivery(
     return BillingLoad(**{**load.__dict__, "notes": tuple(notes)})
 
 
+def load_deliveries(
+    source: Source,
+    deliveries: list[Delivery],
+    listing: dict[str, SourceObject],
+    landing: LandingZone,
+    bronze_root: Path,
+    table: str,
+    limits: AmountLimits | None,
+    refused: list[BillingLoad] | None,
+) -> list[BillingLoad]:
+    """``load_delivery`` for each; a refused one raises, or — given a ``refused`` list — is reported there and
+    the others still load."""
+    loads = []
+    for delivery in deliveries:
+        try:
+            loads.append(load_delivery(source, delivery, listing, landing, bronze_root, table, limits))
+        except REFUSALS as exc:
+            if refused is None:
+                raise
+            refused.append(refused_load(delivery, exc))
+    return loads
+
+
 def _changed_since_landed(
     landing: LandingZone, fmt: BillingFormat, delivery: Delivery, listing: dict[str, SourceObject]
 ) -> str:

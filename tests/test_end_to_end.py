@@ -152,24 +152,79 @@ def _leave_what_a_killed_run_leaves(layout: DataLayout, home) -> tuple[list, str
     return files, run.run_id
 
 
-def test_a_run_after_a_killed_run_cleans_up_and_is_idempotent(pipeline):
-    """A killed run's temporary files (0 bytes here: the worst case for a reader) never block the next run, which
-    removes them, marks the killed run failed, and publishes the same facts."""
+HOSTILE_WEEK = [
+    "cur-nan-amount",
+    "gcp-cost-1e999",
+    "gateway-truncated-gzip",
+    "gateway-byte-order-mark",
+    "prometheus-not-prometheus-text",
+]
+INVOICE = (
+    "select month, provider, invoice_billed_cost, in_scope_billed_cost, in_scope_usage_cost, out_of_scope_billed_cost "
+    "from fct_reconciliation_monthly order by all"
+)
+
+
+def test_kills_then_a_hostile_week_never_change_lose_or_block_the_money(pipeline, tmp_path):
+    """`cpt run` (a process of its own) killed inside a bronze write, between the two renames of a partition swap
+    and inside the publish — in a row — and, before the rerun, more of what killed runs leave (0-byte temporary
+    files, one under the old name every reader's glob matched, staging folders, a publish copy, a run STARTED by a
+    process that is gone). The rerun's marts equal this module's clean run, nothing is left behind, no run is left
+    STARTED (the full loop with random moments: `make kill-loop`). Then a hostile week
+    lands at once: a CUR restatement with a NaN, a GCP row costing 1e999, a truncated log, a line with a byte
+    order mark, a scrape that is not Prometheus text and a link out of the source folder. The run exits 1 naming
+    the refused files, yet publishes: the invoice and in-scope cost unchanged, conservation holding, every bad
+    record in quarantine with its reason."""
+    import shutil
+    import signal
+
     import dagster as dg
 
-    layout, _, first, (mp, data_dir, root, home) = pipeline
-    leftovers, killed_run = _leave_what_a_killed_run_leaves(layout, home)
-    _run(mp, data_dir, root, home)
+    from tests.reliability.corpus import CASES, source_root
+    from tests.reliability.kill_loop import NAMED_POINTS, environment, kill_rounds, marts, run_cpt
+
+    clean, _, _, (_, _, root, _) = pipeline
+    source, data = tmp_path / "source", tmp_path / "data"
+    shutil.copytree(root, source)
+    layout = DataLayout(data)
+    planted: list = []
+    report = kill_rounds(
+        source,
+        data,
+        NAMED_POINTS,
+        random_kills=0,
+        log=lambda _: None,
+        rerun_each=False,
+        baseline=marts(clean),
+        before_rerun=lambda: planted.append(_leave_what_a_killed_run_leaves(layout, data / "dagster_home")),
+    )
+    assert report.failures == []  # the rerun's marts equal the clean run's; nothing left; no run left STARTED
+    assert report.kills == len(NAMED_POINTS)  # every named point was reached, and killed there
+    assert report.reruns_converged == 1
+    [(leftovers, killed_run)] = planted
     assert not any(p.exists() for p in leftovers)
-    assert not any(p.name.startswith(("partition-", "cpt-")) for p in (layout.bronze / ".staging").iterdir())
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
         assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
-    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        second = con.sql("select * from fct_cpt_daily").pl()
-    key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]
-    assert second.sort(key).equals(first.sort(key))
     bronze = sorted(p.relative_to(layout.bronze).as_posix() for p in layout.bronze.rglob("*.parquet"))
     assert sum(1 for p in bronze if "billing_period=" in p) == 2  # one AWS month, one GCP month
+
+    cases = {c.name: c for c in CASES}
+    for name in HOSTILE_WEEK:
+        cases[name].make(source_root(source, cases[name]))
+    (source / "tokens" / "gateway" / "2026" / "10" / "05" / "passwd.jsonl").symlink_to("/etc/passwd")
+    code, output = run_cpt(environment(source, data))
+
+    assert code == 1 != -signal.SIGKILL
+    assert "deliveries_accepted" in output
+    assert "cpt-demo-00001.snappy.parquet row 1" in output and "billing_export-000000.jsonl row" in output
+    assert _query(layout, INVOICE).equals(_query(clean, INVOICE))  # the refused bills left the money as it was
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        assert all(m.holds for m in conservation_by_month(con))
+    quarantine = pl.read_parquet(layout.bronze / "token_quarantine" / "**" / "*.parquet")
+    reasons = " | ".join(quarantine["reason"].to_list())
+    for expected in ("compressed stream breaks off", "byte order mark", "not Prometheus text"):
+        assert expected in reasons
+    assert not quarantine["source_file"].str.contains("passwd").any()
 
 
 def test_the_published_file_is_self_contained(pipeline, tmp_path):

@@ -21,12 +21,11 @@ from ingest.aws.cur2 import CUR2
 from ingest.aws.focus_export import AWS_FOCUS
 from ingest.aws.legacy_cur import LEGACY_CUR
 from ingest.billing import (
-    REFUSALS,
     AmountLimits,
     BillingFileError,
     BillingLoad,
     Delivery,
-    load_delivery,
+    load_deliveries,
     refused_load,
     remove_vanished,
 )
@@ -159,11 +158,4 @@ def ingest_aws_billing(
     # its month.
     kept = [d.bronze_partition for d in deliveries] + [manifest_partition(x.files[0]) for x in unreadable]
     loads = remove_vanished(bronze_root, TABLE, CUR2, kept, periods) if kept else []
-    for delivery in wanted:
-        try:
-            loads.append(load_delivery(source, delivery, listing, landing, bronze_root, TABLE, limits))
-        except REFUSALS as exc:
-            if refused is None:
-                raise
-            refused.append(refused_load(delivery, exc))
-    return loads
+    return loads + load_deliveries(source, wanted, listing, landing, bronze_root, TABLE, limits, refused)

@@ -14,13 +14,11 @@ import duckdb
 import polars as pl
 
 from ingest.billing import (
-    REFUSALS,
     AmountLimits,
     BillingFormat,
     BillingLoad,
     Delivery,
-    load_delivery,
-    refused_load,
+    load_deliveries,
     remove_vanished,
 )
 from ingest.landing.sources import Source, index_by_key
@@ -290,11 +288,4 @@ def ingest_gcp_billing(
     # Gone months leave first; an empty listing never empties bronze (BigQuery's usage-day partitions: untouched).
     kept = [d.bronze_partition for d in deliveries]
     loads = remove_vanished(bronze_root, TABLE, BILLING_EXPORT, kept, None) if deliveries else []
-    for delivery in deliveries:
-        try:
-            loads.append(load_delivery(source, delivery, listing, landing, bronze_root, TABLE, limits))
-        except REFUSALS as exc:
-            if refused is None:
-                raise
-            refused.append(refused_load(delivery, exc))
-    return loads
+    return loads + load_deliveries(source, deliveries, listing, landing, bronze_root, TABLE, limits, refused)

@@ -29,9 +29,9 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type
 demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset through Dagster, print CPT
 	$(BIN)/cpt demo
 
-test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite
+test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite (a file's tests on one of TEST_WORKERS workers)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(or $(TEST_WORKERS),2) --dist loadfile
 
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	$(BIN)/python -m orchestration.housekeeping "$(DAGSTER_HOME)"

@@ -29,3 +29,9 @@ def moto_server():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}", port
     server.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """The pipeline tests (marked slow) first: with the files spread over workers (make test), the longest start
+    first instead of leaving one worker a long tail."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -48,7 +48,8 @@ def _environment() -> DataLayout:
     os.environ.setdefault("CPT_OTEL_SPANS_URI", str(source_dir / "tokens" / "otel"))
     os.environ.setdefault("CPT_PROMETHEUS_URI", str(source_dir / "tokens" / "metrics"))
     os.environ.setdefault("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
-    os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
+    # Dagster refuses a relative DAGSTER_HOME: resolve it as the data directory is.
+    os.environ["DAGSTER_HOME"] = str(Path(os.environ.get("DAGSTER_HOME") or data_dir / "dagster_home").resolve())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
     return DataLayout(data_dir)

@@ -37,6 +37,7 @@ MARTS = ["fct_cpt_daily", "fct_deployment_hours", "fct_reconciliation_monthly", 
 
 def environment(source: Path, data: Path) -> dict[str, str]:
     """`cpt run`'s environment for a source folder and a data directory of their own."""
+    source, data = source.resolve(), data.resolve()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CPT_", "DAGSTER_"))}
     env.update(
         CPT_DATA_DIR=str(data),

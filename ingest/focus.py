@@ -1,6 +1,6 @@
 """FOCUS 1.2 column names and the bronze billing schema.
 
-Every provider's billing rows become one table with FOCUS column names (DESIGN.md, "Billing: normalize to FOCUS").
+Every provider's billing rows become one table with FOCUS column names.
 Columns prefixed ``x_`` are this project's extensions, allowed by the spec for provider or tool extras.
 """
 

@@ -1,4 +1,4 @@
-"""Provider → FOCUS mappings as data (STYLE.md, after the FinOps Foundation's focus_converters).
+"""Provider → FOCUS mappings as data (after the FinOps Foundation's focus_converters).
 
 A rule set is a TOML file: which source columns a format has (with their types), and one rule per FOCUS column.
 It is checked when loaded (every bronze column has exactly one rule, every referenced column is declared) and

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-RELATIVE_TOLERANCE = 1e-9  # inside the models (DESIGN.md rule 7); reports round to the cent
+RELATIVE_TOLERANCE = 1e-9  # inside the models (conservation); reports round to the cent
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from orchestration.housekeeping import prepare_run
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# The dbt of this interpreter's environment, whatever PATH says (STACK-NOTES: dagster-dbt looks on PATH).
+# The dbt of this interpreter's environment, whatever PATH says (dagster-dbt looks on PATH).
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 

@@ -1,4 +1,4 @@
-"""The incremental token models give what a full rebuild gives (issue 7: the daily run redoes a day, not the month).
+"""The incremental token models give what a full rebuild gives (the daily run redoes a day, not the month).
 
 A month is built with days 1-29 of gateway logs; then day 31 arrives, and day 5 is delivered again changed: 100
 requests gone, a re-shipped copy of a day-6 request, and a copy of a day-7 request stamped earlier, on day 5 (so

@@ -31,7 +31,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Weighted tokens (DESIGN.md "Allocation" rule 4): output + var(cpt_input_token_weight) × uncached input
+{#- Weighted tokens (README "How the money is allocated", step 4): output + var(cpt_input_token_weight) × uncached input
     + var(cpt_cached_input_token_weight) × cached input. Linear, so it applies to sums as well as to requests. -#}
 {% macro weighted_tokens(output_tokens, input_tokens, cached_input_tokens) -%}
     ({{ output_tokens }} + {{ var('cpt_input_token_weight') }} * ({{ input_tokens }} - {{ cached_input_tokens }})

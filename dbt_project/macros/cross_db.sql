@@ -1,4 +1,4 @@
-{#- Engine-specific SQL lives only here, each macro with a portable twin (DESIGN.md "Scale-out path"). -#}
+{#- Engine-specific SQL lives only here, each macro with a portable twin. -#}
 
 {#- The value of the first of `keys` present in a JSON object column of tags, or null. -#}
 {% macro tag_value(tags_column, keys) -%}

@@ -1,6 +1,6 @@
 {{ config(meta={"dagster": {"ref": {"name": "fct_cpt_daily"}}}) }}
 
--- Conservation (DESIGN.md "Allocation" rule 7): for every month, allocated + idle + shared + unallocated in the
+-- Conservation (README "How the money is allocated", step 7): for every month, allocated + idle + shared + unallocated in the
 -- CPT facts equals the in-scope EffectiveCost of the bill, within 1e-9 relative. Returns the months that fail.
 
 with

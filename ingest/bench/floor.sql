@@ -1,4 +1,4 @@
--- The floor (issue 7): one hand-written DuckDB query computing, per deployment × day, the cost charged to the
+-- The floor: one hand-written DuckDB query computing, per deployment × day, the cost charged to the
 -- deployment (its pools' EffectiveCost, spread over hours, plus the shared overhead of its cluster placed on its
 -- GPU pools by pool cost) and its output tokens (request logs deduplicated by id; server counters for hours
 -- without logs) — the same rules as the dbt models, without their intermediate tables.

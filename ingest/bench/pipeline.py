@@ -1,4 +1,4 @@
-"""Benchmark: the whole pipeline at a scale factor against the bare-DuckDB floor (issue 7).
+"""Benchmark: the whole pipeline at a scale factor against the bare-DuckDB floor.
 
     python -m ingest.bench.pipeline --scale S --repeat 3 --write BENCHMARKS.md      (or: make bench SCALE=S)
 

@@ -1,7 +1,7 @@
 """The fictional company behind the sample data: its deployments, teams, models, prices.
 
 Kept apart from the generator so that tests and docs can name the fleet without generating anything.
-Prices are public on-demand list prices (AWS: us-east-1 Linux, as in ../shared/samples/aws_list_prices; GCP:
+Prices are public on-demand list prices (AWS: us-east-1 Linux, from the public price list; GCP:
 us-central1) rounded; discounts are typical ratios, not quotes.
 """
 

@@ -1,4 +1,4 @@
-"""Portability (issue 6, DESIGN.md scale-out path): every intermediate and mart model, compiled by dbt, transpiles
+"""Portability (the scale-out path): every intermediate and mart model, compiled by dbt, transpiles
 from DuckDB SQL to Spark SQL with sqlglot without an unsupported construct. Engine-specific functions live in
 macros/cross_db.sql with a Spark twin; this catches DuckDB-only syntax creeping into the models themselves."""
 

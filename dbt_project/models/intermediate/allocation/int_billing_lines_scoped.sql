@@ -1,4 +1,4 @@
--- Every billing line with its scope (DESIGN.md "Allocation" rule 1) and the attributes its cost pool needs.
+-- Every billing line with its scope (README "How the money is allocated", step 1) and the attributes its cost pool needs.
 -- Credits, refunds and fees that name a resource inherit the pricing tier and instance type of that resource's
 -- usage in the same period, so that they follow the usage they apply to (rule 2).
 -- on_demand_cost is what a usage line would have cost at public on-demand prices: ListCost (AWS: the public

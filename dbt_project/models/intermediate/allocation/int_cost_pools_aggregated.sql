@@ -1,4 +1,4 @@
--- Cost pools (DESIGN.md "Allocation" rule 2): EffectiveCost per deployment × hour × region × pricing tier ×
+-- Cost pools (README "How the money is allocated", step 2): EffectiveCost per deployment × hour × region × pricing tier ×
 -- hardware, with the GPU hours the pool provides (rule 3: tokens are split over pools by GPU capacity).
 -- GPU hours count each resource once per hour: a VM billed as a GPU SKU (in GPU-hours) plus a core/RAM SKU (in
 -- VM-hours) ran for the smaller of the two quantities, times its GPU count.

@@ -1,4 +1,4 @@
--- The allocation (DESIGN.md "Allocation" rules 3-5, ALLOCATION.md): every dollar of every cost pool, and of
+-- The allocation (README "How the money is allocated", steps 3-5; ALLOCATION.md): every dollar of every cost pool, and of
 -- the shared overhead spread onto it, lands in exactly one row and one of four columns:
 --   allocated   pool cost of an hour with usage, split over team × model by the allocation key
 --               (var cpt_allocation_key); tokens go to the pool of the instance their log names, else

@@ -1,4 +1,4 @@
--- Shared inference overhead (DESIGN.md "Allocation" rule 6): each hour's shared cost of a cluster is spread over
+-- Shared inference overhead (README "How the money is allocated", step 6): each hour's shared cost of a cluster is spread over
 -- that cluster's GPU cost pools by var cpt_shared_policy:
 --   gpu_cost  in proportion to their GPU cost (pool cost of pools with GPU hours and positive cost);
 --   even      the same for every deployment of the cluster that ran GPUs that hour (evenly over its pools);

@@ -13,6 +13,7 @@ landing zone keeps it beside the versions before it. Byte-identical files within
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import uuid
 from collections.abc import Callable
@@ -149,6 +150,8 @@ def _where(rows: pl.DataFrame) -> str:
 
 
 _AMOUNTS = [name for name, dtype in BRONZE_BILLING_SCHEMA.items() if dtype == pl.Float64()]
+# A line's size, for the ceiling: its billed or effective cost, whichever is larger in absolute terms.
+_LINE_AMOUNT = pl.max_horizontal(pl.col(Focus.BilledCost).abs(), pl.col(Focus.EffectiveCost).abs())
 
 
 def account_history(bronze_root: Path, table: str, exclude: Path) -> dict[str, float]:
@@ -156,11 +159,10 @@ def account_history(bronze_root: Path, table: str, exclude: Path) -> dict[str, f
     files = [f for f in (bronze_root / table).glob("**/*.parquet") if f != exclude and "_empty" not in f.parts]
     if not files:
         return {}
-    amount = pl.max_horizontal(pl.col(Focus.BilledCost).abs(), pl.col(Focus.EffectiveCost).abs())
     history = (
         pl.scan_parquet(files, missing_columns="insert", extra_columns="ignore")
         .group_by(Focus.BillingAccountId)
-        .agg(amount.max().alias("largest"))
+        .agg(_LINE_AMOUNT.max().alias("largest"))
         .collect()
     )
     return {row[0]: row[1] for row in history.iter_rows() if row[1] is not None}
@@ -175,13 +177,12 @@ def validate(frame: pl.DataFrame, fmt: BillingFormat, period: str, limits: Amoun
                 f"{fmt.name} {period}: {bad.height} rows have {column} = {bad[column][0]} (not a finite number; "
                 f"first: {_where(bad)}); the delivery is refused and bronze keeps the last good one"
             )
-    amount = pl.max_horizontal(pl.col(Focus.BilledCost).abs(), pl.col(Focus.EffectiveCost).abs())
     ratio = limits.max_ratio_to_history
     ceiling = pl.min_horizontal(
         pl.lit(limits.max_line_amount),
         pl.col(Focus.BillingAccountId).replace_strict(history, default=None, return_dtype=pl.Float64) * ratio,
     )
-    over = frame.with_columns(ceiling.alias("_ceiling")).filter(amount > pl.col("_ceiling"))
+    over = frame.with_columns(ceiling.alias("_ceiling")).filter(pl.col("_ceiling") < _LINE_AMOUNT)
     if over.height:
         first = over.row(0, named=True)
         raise BillingFileError(
@@ -286,7 +287,7 @@ def load_delivery(
         )
     write_partition(frame, bronze_root, table, delivery.bronze_partition, BRONZE_BILLING_SCHEMA)
     load = _load(fmt, delivery.billing_period, delivery_id, delivery.data_keys, frame, False)
-    return BillingLoad(**{**load.__dict__, "notes": tuple(notes)})
+    return dataclasses.replace(load, notes=tuple(notes))
 
 
 def load_deliveries(
@@ -358,8 +359,7 @@ def remove_vanished(
         folder.rename(gone)  # one rename: readers see the partition or nothing
         shutil.rmtree(gone, ignore_errors=True)
         delivery = old["x_DeliveryId"][0] if old.height else ""
-        load = _load(fmt, period, delivery, (), old, False)
-        removed.append(BillingLoad(**{**load.__dict__, "removed": True}))
+        removed.append(dataclasses.replace(_load(fmt, period, delivery, (), old, False), removed=True))
     return removed
 
 

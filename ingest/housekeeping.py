@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 # <optional dot><kind>-<pid>-<random>…  (kinds: the temporary names this package writes)
-_TEMPORARY = re.compile(r"^\.?(?:write|landing|publish|swap|partition|retired|cpt-[a-z]+)-(?P<pid>\d+)-")
+TEMPORARY_NAME = re.compile(r"^\.?(?:write|landing|publish|swap|partition|retired|cpt-[a-z]+)-(?P<pid>\d+)-")
 # Names written before temporary names carried a process id: no process of this version writes them.
 _UNOWNED = re.compile(r"^\.(?:write|landing|publish)-[^0-9]")
 
@@ -46,7 +46,7 @@ def process_alive(pid: int) -> bool:
 
 
 def _abandoned(name: str) -> bool:
-    if match := _TEMPORARY.match(name):
+    if match := TEMPORARY_NAME.match(name):
         return not process_alive(int(match["pid"]))
     return bool(_UNOWNED.match(name))
 
@@ -71,21 +71,22 @@ def finish_interrupted_swaps(staging: Path) -> list[Path]:
 
 
 def clean_leftovers(data_dir: Path) -> list[Path]:
-    """Remove the temporary files and folders of processes that are gone, under the data directory and in the
-    system's temporary folder (after finishing interrupted partition swaps); returns what was removed."""
+    """Remove the temporary files and folders of processes that are gone, where this code writes them — bronze,
+    the landing zone, the warehouse folder, and the top of the system's temporary folder — after finishing
+    interrupted partition swaps; returns what was removed."""
     data_dir = Path(data_dir)
     staging = data_dir / "bronze" / ".staging"
     if staging.is_dir():
         finish_interrupted_swaps(staging)
     removed: list[Path] = []
-    roots = [data_dir, Path(tempfile.gettempdir())]
-    for root in roots:
+    tmp = Path(tempfile.gettempdir())
+    for root in [data_dir / "bronze", data_dir / "landing", data_dir / "warehouse", tmp]:
         if not root.is_dir():
             continue
-        walk = os.walk(root) if root == data_dir else [(str(root), os.listdir(root), [])]
+        walk = os.walk(root) if root != tmp else [(str(root), os.listdir(root), [])]
         for folder, dirs, files in walk:
             for name in [*dirs, *files]:
-                if not _abandoned(name) or (root != data_dir and not name.startswith("cpt-")):
+                if not _abandoned(name) or (root == tmp and not name.startswith("cpt-")):
                     continue
                 path = Path(folder) / name
                 if path.is_dir() and not path.is_symlink():

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.housekeeping import _TEMPORARY
+from ingest.housekeeping import TEMPORARY_NAME
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
 
@@ -72,7 +72,7 @@ def marts(layout: DataLayout) -> dict[str, pl.DataFrame]:
 
 
 def leftovers(layout: DataLayout) -> list[Path]:
-    return [p for p in layout.data_dir.rglob("*") if _TEMPORARY.match(p.name)]
+    return [p for p in layout.data_dir.rglob("*") if TEMPORARY_NAME.match(p.name)]
 
 
 @dataclass

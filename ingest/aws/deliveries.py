@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.aws.cur2 import CUR2
@@ -116,8 +117,27 @@ def discover(
                 refused.append(_unreadable_manifest(key, exc))
                 continue
             if delivery:
-                deliveries.append(delivery)
+                deliveries.append(relative_to_manifest(delivery, listing))
     return deliveries, listing
+
+
+def relative_to_manifest(delivery: Delivery, listing: dict[str, SourceObject]) -> Delivery:
+    """The delivery with each data key found in ``listing``, read relative to the manifest's export folder.
+
+    A manifest names its files by the export's full S3 key (``<bucket prefix>/<export>/data/…``). A copy of the
+    export made from below the bucket prefix (``aws s3 sync s3://bucket/prefix ./mirror``) holds the same files
+    under another prefix: a key not found as written is looked up again from its ``<export>/`` folder down, under
+    the folder that holds the manifest's export. A key found neither way is left as written (and refused later,
+    named)."""
+    export = delivery.partition["export"]
+    manifest_parts = delivery.manifest_key.split("/")
+    root = manifest_parts[: len(manifest_parts) - 1 - manifest_parts[::-1].index(export)]
+    keys = []
+    for key in delivery.data_keys:
+        parts = key.split("/")
+        candidates = ["/".join(root + parts[i:]) for i, part in enumerate(parts) if part == export]
+        keys.append(key if key in listing else next((c for c in candidates if c in listing), key))
+    return replace(delivery, data_keys=tuple(keys))
 
 
 def manifest_partition(key: str) -> dict[str, str]:

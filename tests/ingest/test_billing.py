@@ -270,6 +270,22 @@ def test_a_manifest_naming_a_missing_object_is_a_clear_error(sample_month, tmp_p
         _aws(bucket, tmp_path)
 
 
+def test_a_local_mirror_made_below_the_bucket_prefix_loads(sample_month, tmp_path):
+    """`aws s3 sync s3://bucket/cur2 ./mirror`: the manifest still names `cur2/cpt-demo/data/…` (its full key), the
+    mirror holds `cpt-demo/data/…`; the files are found from the manifest's export folder."""
+    mirror = tmp_path / "mirror"
+    shutil.copytree(sample_month[0] / "aws" / "cur2", mirror)
+    manifest = json.loads(next(mirror.rglob("*-Manifest.json")).read_text())
+    assert all(f.split("/", 3)[3].startswith("cur2/cpt-demo/data/") for f in manifest["dataFiles"])
+
+    mirrored = _aws(mirror, tmp_path / "mirrored")
+    synced_whole = _aws(sample_month[0] / "aws", tmp_path / "whole")
+
+    assert [(x.billing_period, x.rows, x.billed_cost) for x in mirrored] == [
+        (x.billing_period, x.rows, x.billed_cost) for x in synced_whole
+    ]
+
+
 def test_a_broken_manifest_is_a_clear_error(sample_month, tmp_path):
     bucket = _copy_aws(sample_month, tmp_path)
     next(bucket.rglob("*-Manifest.json")).write_text("{not json")

@@ -39,10 +39,23 @@ token_logs_job = dg.define_asset_job(
     description="Load a day of token logs that just arrived, rebuild what token data feeds, publish it.",
 )
 
-daily_refresh_schedule = dg.build_schedule_from_partitioned_job(daily_refresh_job, hour_of_day=3, minute_of_hour=0)
+# On by default: a deployed instance refreshes every day without anyone switching it on (UTC, like the partitions).
+daily_refresh_schedule = dg.build_schedule_from_partitioned_job(
+    daily_refresh_job,
+    hour_of_day=3,
+    minute_of_hour=0,
+    description="03:00 UTC every day: yesterday's token logs and the GCP export, rebuild, check, publish.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
 
 # Every week: the public list prices (they change rarely; the catalog API is not free of quota).
 gcp_catalog_job = dg.define_asset_job(
     "gcp_catalog_refresh", selection=_CATALOG, description="Refresh GCP GPU list prices from the catalog."
 )
-gcp_catalog_schedule = dg.ScheduleDefinition(job=gcp_catalog_job, cron_schedule="0 2 * * 1", execution_timezone="UTC")
+gcp_catalog_schedule = dg.ScheduleDefinition(
+    job=gcp_catalog_job,
+    cron_schedule="0 2 * * 1",
+    execution_timezone="UTC",
+    description="02:00 UTC every Monday: GPU list prices from the GCP catalog (skipped when none is configured).",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)

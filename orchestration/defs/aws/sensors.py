@@ -9,7 +9,12 @@ from orchestration.defs.jobs import aws_billing_job
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
-@dg.sensor(job=aws_billing_job, minimum_interval_seconds=15 * 60, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    job=aws_billing_job,
+    minimum_interval_seconds=15 * 60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Every 15 minutes: a run of aws_billing_refresh for each AWS billing delivery (manifest) not yet in bronze.",
+)
 def aws_billing_delivery_sensor(
     context: dg.SensorEvaluationContext, warehouse: WarehouseResource, aws_billing: DeliverySourceResource
 ):

@@ -10,7 +10,12 @@ from orchestration.defs.jobs import token_logs_job
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
-@dg.sensor(job=token_logs_job, minimum_interval_seconds=5 * 60, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    job=token_logs_job,
+    minimum_interval_seconds=5 * 60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Every 5 minutes: a run of token_logs_refresh for each day with token log objects not yet loaded.",
+)
 def token_log_sensor(
     context: dg.SensorEvaluationContext,
     warehouse: WarehouseResource,

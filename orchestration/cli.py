@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import calendar
 import os
+import re
+import sys
 import time
-from datetime import date
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 import typer
@@ -27,10 +33,11 @@ from rich.table import Table
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
 from orchestration.housekeeping import ensure_dagster_home, prepare_run, process_tags
+from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cost-Per-Token warehouse.")
-# Piped output (CI logs, `make demo | tee`) gets a wide table instead of rich's 80-column default.
-console = Console(width=None if Console().is_terminal else 170)
+# Piped output (CI logs, `make demo | tee`) is 100 columns wide, like the narrowest terminal we fit.
+console = Console(width=None if Console().is_terminal else 100)
 
 DEFAULT_MONTH = "2026-10"
 
@@ -84,93 +91,202 @@ def generate(
     )
 
 
+def _check_month(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise typer.BadParameter(f"{value!r} is not a month: use YYYY-MM, e.g. 2026-10")
+    return value
+
+
+def _check_day(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else _bad_day(value)
+    except ValueError:
+        return _bad_day(value)
+
+
+def _bad_day(value: str) -> str:
+    raise typer.BadParameter(f"{value!r} is not a day: use YYYY-MM-DD, e.g. 2026-10-01")
+
+
+def run_range(month: str | None, start: str | None, end: str | None, first: date, last: date) -> tuple[date, date]:
+    """The days a run covers, checked against the history kept (``first``) and the last complete day (``last``).
+
+    ``--month``: that month (up to ``last`` when it is the current one). ``--start``/``--end``: those days
+    (``--end`` defaults to ``last``, ``--start`` to the first of ``--end``'s month). Neither: this month to date,
+    or last month on the 1st. A range that cannot run is refused here, before anything is written."""
+    if month and (start or end):
+        raise typer.BadParameter("give either --month or --start/--end, not both", param_hint="--month")
+    if month:
+        year, mon = map(int, month.split("-"))
+        lo, hi = date(year, mon, 1), min(date(year, mon, calendar.monthrange(year, mon)[1]), last)
+        if lo > last:
+            raise typer.BadParameter(f"{month} has no complete day yet (the last is {last})", param_hint="--month")
+    elif start or end:
+        hi = date.fromisoformat(end) if end else last
+        lo = date.fromisoformat(start) if start else hi.replace(day=1)
+    else:
+        hi, lo = last, last.replace(day=1)
+    if lo > hi:
+        raise typer.BadParameter(f"--start {lo} is after --end {hi}", param_hint="--start")
+    if lo < first:
+        raise typer.BadParameter(
+            f"{lo} is before the history kept, which starts {first}: set CPT_HISTORY_START "
+            f"(YYYY-MM) to an earlier month",
+            param_hint="--start" if start else "--month",
+        )
+    if hi > last:
+        raise typer.BadParameter(f"{hi} is not over yet: the last complete day is {last} (UTC)", param_hint="--end")
+    return lo, hi
+
+
+@contextmanager
+def _captured(log_path: Path, verbose: bool) -> Iterator[TextIO | None]:
+    """Everything Dagster, dbt and Python warnings print goes to the run's log file, unless --verbose."""
+    if verbose:
+        yield None
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log), warnings.catch_warnings():
+        warnings.simplefilter("default")
+        yield log
+
+
 @app.command()
 def run(
-    start: str = typer.Option(None, help="First day (YYYY-MM-DD); default: first day of --month."),
-    end: str = typer.Option(None, help="Last day, inclusive; default: last day of --month."),
-    month: str = typer.Option(DEFAULT_MONTH, help="Month to run when --start/--end are not given."),
-    allocation_key: str = typer.Option(None, help="weighted_tokens | output_tokens | gpu_seconds (ALLOCATION.md)."),
-    idle_policy: str = typer.Option(None, help="share_by_usage | owner | central."),
-    central_team: str = typer.Option(None, help="Team that pays idle capacity under --idle-policy central."),
-    shared_policy: str = typer.Option(None, help="gpu_cost | even | fixed."),
+    month: str | None = typer.Option(
+        None, callback=_check_month, help="Month to run, YYYY-MM. Default: this month to yesterday (UTC)."
+    ),
+    start: str | None = typer.Option(None, callback=_check_day, help="First day, YYYY-MM-DD (instead of --month)."),
+    end: str | None = typer.Option(None, callback=_check_day, help="Last day, inclusive; default: yesterday."),
+    allocation_key: AllocationKey | None = typer.Option(None, help="How pool cost is split (ALLOCATION.md)."),
+    idle_policy: IdlePolicy | None = typer.Option(None, help="Who pays idle capacity."),
+    central_team: str | None = typer.Option(None, help="Team that pays idle capacity under --idle-policy central."),
+    shared_policy: SharedPolicy | None = typer.Option(None, help="How shared cost is spread."),
     full_refresh: bool = typer.Option(False, help="Rebuild the incremental dbt models from scratch."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every Dagster and dbt log line."),
 ) -> None:
-    """Materialize every asset (ingest, dbt build and tests, checks, publish) through Dagster, in one run.
+    """Materialize every asset (ingest, dbt build and tests, checks, publish) through Dagster, for a range of days.
 
-    Allocation policies left unset keep dbt_project.yml's defaults; set ones go to the run config of the dbt
-    assets, as they would from the Dagster UI's launchpad."""
+    Exit code 0: published (warnings listed). 1: failed — a step failed (nothing new was published: the warehouse
+    keeps its last good state) or a delivery was refused (published without it). 2: bad usage (options or
+    settings); nothing was run. Allocation policies left unset keep dbt_project.yml's defaults."""
     layout = _environment()
+    try:  # the partitions are made from CPT_HISTORY_START when this module loads
+        from orchestration.partitions import history_start, last_complete_day
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    first = history_start()
+    lo, hi = run_range(month, start, end, first, last_complete_day())
+    if central_team is None and idle_policy == IdlePolicy.central:
+        raise typer.BadParameter("--idle-policy central needs --central-team", param_hint="--central-team")
+    policy = {
+        "allocation_key": allocation_key.value if allocation_key else None,
+        "idle_policy": idle_policy.value if idle_policy else None,
+        "central_team": central_team,
+        "shared_policy": shared_policy.value if shared_policy else None,
+        "full_refresh": full_refresh or None,
+    }
+    started = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = layout.logs / f"cpt-run-{stamp}-{os.getpid()}.log"
+    out = Console(file=sys.stdout, width=console.width)  # the terminal, whatever the capture does with stdout
+    from orchestration.dbt_manifest import ManifestPreparationError
+
+    with _captured(log_path, verbose) as log:
+        with out.status("loading the definitions (and preparing the dbt manifest if missing or stale)"):
+            try:
+                from orchestration.definitions import defs
+            except ManifestPreparationError as exc:
+                out.print(f"[red]failed[/]: {exc}")
+                raise typer.Exit(1) from None
+        outcome = _execute(defs, layout, lo, hi, {k: v for k, v in policy.items() if v is not None}, out, log, verbose)
+    _summarize(outcome, layout, lo, hi, time.perf_counter() - started, None if verbose else log_path, out)
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+def _execute(defs, layout: DataLayout, lo: date, hi: date, policy: dict, out: Console, log, verbose: bool):
+    """The three jobs of a run, in one Dagster instance: list prices, AWS billing by month, the rest by day."""
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.defs.warehouse.assets import cpt_dbt_models
+    from orchestration.run_progress import RunProgress
 
-    first, last = _month_range(month)
-    start, end = start or first, end or last
-    started = time.perf_counter()
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    loggers = {"cpt_events": {}, "console": {"config": {"log_level": "INFO" if verbose else "WARNING"}}}
+    if not verbose:
+        del loggers["console"]  # the full log gets every record from the events logger instead
+    config = {"loggers": loggers}
     process = process_tags(os.getpid())  # so that a later run can tell these runs were abandoned if killed
-    with dg.DagsterInstance.get() as instance:
+    display = RunProgress(out, len(cpt_dbt_models.keys), log)
+    with dg.DagsterInstance.get() as instance, display:
         removed, abandoned = prepare_run(instance, layout.data_dir)
         if removed or abandoned:
-            console.print(
+            out.print(
                 f"cleaned up after an interrupted run: {len(removed)} temporary files, "
                 f"{len(abandoned)} runs marked failed"
             )
-        # List prices, AWS billing by month (its own partitioning), then everything else by day, rebuilding once.
-        catalog = defs.get_job_def("gcp_catalog_refresh").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=quiet, tags=process
+        catalog = defs.resolve_job_def("gcp_catalog_refresh").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=config, tags=process
         )
-        aws = defs.get_job_def("aws_billing_refresh").execute_in_process(
+        if not catalog.success:
+            return display.outcome
+        aws = defs.resolve_job_def("aws_billing_refresh").execute_in_process(
             instance=instance,
             asset_selection=[dg.AssetKey("aws_billing_line_items")],
             tags={
                 **process,
-                "dagster/asset_partition_range_start": f"{start[:7]}-01",
-                "dagster/asset_partition_range_end": f"{end[:7]}-01",
+                "dagster/asset_partition_range_start": f"{lo:%Y-%m}-01",
+                "dagster/asset_partition_range_end": f"{hi:%Y-%m}-01",
             },
             raise_on_error=False,
-            run_config=quiet,
+            run_config=config,
         )
-        result = catalog if not catalog.success else aws
-        if catalog.success and aws.success:
-            policy = {
-                "allocation_key": allocation_key,
-                "idle_policy": idle_policy,
-                "central_team": central_team,
-                "shared_policy": shared_policy,
-                "full_refresh": full_refresh or None,
-            }
-            policy = {k: v for k, v in policy.items() if v is not None}
-            daily_config = {**quiet, "ops": {"cpt_dbt_models": {"config": policy}}} if policy else quiet
-            result = defs.get_job_def("daily_refresh").execute_in_process(
-                instance=instance,
-                tags={
-                    **process,
-                    "dagster/asset_partition_range_start": start,
-                    "dagster/asset_partition_range_end": end,
-                },
-                raise_on_error=False,
-                run_config=daily_config,
-            )
-    # A refused delivery fails its check but not its run: the months after it load and the warehouse is rebuilt
-    # on the last good state, and the command still exits 1, naming what was refused.
-    ran = [r for r in {id(r): r for r in (catalog, aws, result)}.values()]
-    failed_checks = [e for r in ran for e in r.get_asset_check_evaluations() if not e.passed]
-    if not result.success or failed_checks:
-        names = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed_checks]
-        console.print(f"[red]run failed[/] (failed checks: {names or 'none'}); see the run in `make ui`")
-        for check in failed_checks:
-            console.print(f"[red]{check.asset_key.to_user_string()}[/] {check.check_name}: {check.description}")
-        for event in result.all_events:
-            if event.is_step_failure:
-                console.print(f"[red]{event.step_key}[/]: {event.event_specific_data.error.message.strip()}")
-        raise typer.Exit(1)
-    tags = {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
-    console.print(
-        f"[green]materialized[/] every asset for {tags['dagster/asset_partition_range_start']} … "
-        f"{tags['dagster/asset_partition_range_end']} in {time.perf_counter() - started:.1f} s "
-        f"(Dagster run {result.run_id[:8]})"
-    )
+        if not aws.success:
+            return display.outcome
+        # A refused delivery fails its check but not its run: the warehouse is rebuilt on the last good state.
+        daily_config = {**config, "ops": {"cpt_dbt_models": {"config": policy}}} if policy else config
+        defs.resolve_job_def("daily_refresh").execute_in_process(
+            instance=instance,
+            tags={
+                **process,
+                "dagster/asset_partition_range_start": lo.isoformat(),
+                "dagster/asset_partition_range_end": hi.isoformat(),
+            },
+            raise_on_error=False,
+            run_config=daily_config,
+        )
+    return display.outcome
+
+
+def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, log_path: Path | None, out: Console):
+    """The run's last lines: what was published or what failed, the warnings, and where the full log is."""
+    run = f"Dagster run {outcome.run_ids[-1][:8]}" if outcome.run_ids else "no Dagster run"
+    for source, why in outcome.absent.items():
+        out.print(f"[yellow]skipped[/] {source}: {why}")
+    for warning in outcome.warnings[:10]:
+        out.print(f"[yellow]warning[/] {warning}")
+    if len(outcome.warnings) > 10:
+        out.print(f"[yellow]warning[/] … and {len(outcome.warnings) - 10} more in the full log")
+    for failure in outcome.failures:
+        out.print(f"[red]failed[/] {failure}")
+    for check in outcome.failed_checks:
+        out.print(f"[red]failed check[/] {check}")
+    if outcome.published:
+        verdict = "[red]published without what was refused[/]" if outcome.failed else "[green]published[/]"
+        out.print(
+            f"{verdict} {outcome.published} for {lo} … {hi} in {seconds:.1f} s: {outcome.deliveries} billing "
+            f"deliveries, {outcome.rows_loaded:,} token log rows loaded, {outcome.rows_quarantined:,} quarantined, "
+            f"{outcome.models_built} dbt models, {outcome.checks_passed} checks passed"
+        )
+    else:
+        out.print(
+            f"[red]nothing was published[/] for {lo} … {hi} ({seconds:.1f} s): the warehouse "
+            f"{layout.warehouse} keeps its last good state"
+        )
+    where = f"full log: {log_path}; " if log_path else ""
+    out.print(f"{where}{run} (`make ui` shows it)", style="dim")
 
 
 _CPT_BY_GROUP = """
@@ -317,14 +433,15 @@ def demo(
     """Generate the sample month, run the whole pipeline through Dagster, and print the CPT table."""
     generate(month=month, seed=7, scale=scale, out=None)
     run(
+        month=month,
         start=None,
         end=None,
-        month=month,
         allocation_key=None,
         idle_policy=None,
         central_team=None,
         shared_policy=None,
         full_refresh=False,
+        verbose=False,
     )
     show()
 

@@ -21,6 +21,7 @@ from orchestration.defs.tokens.sensors import token_log_sensor
 from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse
 from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
 from orchestration.resources import build_resources
+from orchestration.run_progress import run_events_logger
 
 defs = dg.Definitions(
     assets=[
@@ -37,4 +38,6 @@ defs = dg.Definitions(
     schedules=[daily_refresh_schedule, gcp_catalog_schedule],
     sensors=[aws_billing_delivery_sensor, token_log_sensor],
     resources=build_resources(),
+    # console: Dagster's default; cpt_events: turned on by `cpt run` for its progress display.
+    loggers={"console": dg.colored_console_logger, "cpt_events": run_events_logger},
 )

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from ingest.billing import AmountLimits
-from ingest.landing.sources import Source, open_source
+from ingest.landing.sources import Source, SourceUnreachableError, open_source
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
+from orchestration.dbt_manifest import prepare_manifest
 from orchestration.housekeeping import prepare_run
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The dbt of this interpreter's environment, whatever PATH says (dagster-dbt looks on PATH).
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The dbt assets are built from the manifest when the definitions load (`cpt`, the UI, `dagster dev` by hand):
+# prepare it first if it is missing or stale.
+prepare_manifest(dbt_project, DBT_EXECUTABLE)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -50,15 +56,45 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class DeliverySourceResource(dg.ConfigurableResource):
-    """Where one kind of delivery arrives: ``s3://bucket/prefix`` or a local folder (the embedded default).
+    """Where one kind of delivery arrives: ``s3://bucket/prefix``, ``gs://bucket/prefix`` or a local folder (the
+    embedded default); ``none`` turns the source off.
 
-    S3 credentials come from boto3's standard chain; an S3-compatible store is set with AWS_ENDPOINT_URL_S3.
+    Every source is optional. One that is absent — a local folder (or file) that does not exist, or ``none`` — is
+    skipped and said so; one that is configured but cannot be reached (no bucket, no permission, no credentials)
+    is an error naming its setting. S3 credentials come from boto3's standard chain; an S3-compatible store is set
+    with AWS_ENDPOINT_URL_S3.
     """
 
     uri: str
+    setting: str = "uri"  # the environment variable the location comes from, named in every message
+
+    @property
+    def absent(self) -> str | None:
+        """Why this source is skipped, or None when it is there to be read."""
+        if self.uri.strip().lower() in ("", "none"):
+            return f"{self.setting} is none"
+        if "://" not in self.uri and not Path(self.uri).exists():
+            return f"{self.setting}={self.uri} does not exist"
+        return None
 
     def open(self) -> tuple[Source, str]:
-        return open_source(self.uri)
+        try:
+            return open_source(self.uri)
+        except ValueError as exc:
+            raise SourceUnreachableError(f"{self.setting}: {exc}") from exc
+
+    @contextmanager
+    def reachable(self) -> Iterator[None]:
+        """Turn a failure to reach the source into one error that names the setting to fix."""
+        try:
+            yield
+        except (SourceUnreachableError, PermissionError) as exc:
+            raise SourceUnreachableError(f"{self.setting}={self.uri} cannot be read: {exc}") from exc
+
+    def say_absent(self, context: dg.AssetExecutionContext) -> dict[str, str]:
+        """Log once that the source is skipped, and the metadata entry that records it."""
+        context.log.info(f"skipped, no source: {self.absent}")
+        return {"source_absent": self.absent or ""}
 
     @staticmethod
     def warn_refused_links(context: dg.AssetExecutionContext, source: Source) -> None:
@@ -67,16 +103,25 @@ class DeliverySourceResource(dg.ConfigurableResource):
             context.log.warning(f"{source.name}: skipped {link}: a symbolic link out of the source folder")
 
 
+# The delivery locations, by resource name: the environment variable each is read from.
+SOURCE_SETTINGS = {
+    "aws_billing": "CPT_AWS_BILLING_URI",
+    "gcp_billing": "CPT_GCP_BILLING_URI",
+    "gcp_catalog": "CPT_GCP_CATALOG_URI",
+    "gateway_logs": "CPT_GATEWAY_LOGS_URI",
+    "litellm_logs": "CPT_LITELLM_LOGS_URI",
+    "otel_spans": "CPT_OTEL_SPANS_URI",
+    "prometheus_metrics": "CPT_PROMETHEUS_URI",
+}
+
+
 def build_resources() -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(data_dir=dg.EnvVar("CPT_DATA_DIR")),
-        "aws_billing": DeliverySourceResource(uri=dg.EnvVar("CPT_AWS_BILLING_URI")),
-        "gcp_billing": DeliverySourceResource(uri=dg.EnvVar("CPT_GCP_BILLING_URI")),
-        "gateway_logs": DeliverySourceResource(uri=dg.EnvVar("CPT_GATEWAY_LOGS_URI")),
-        "litellm_logs": DeliverySourceResource(uri=dg.EnvVar("CPT_LITELLM_LOGS_URI")),
-        "otel_spans": DeliverySourceResource(uri=dg.EnvVar("CPT_OTEL_SPANS_URI")),
-        "gcp_catalog": DeliverySourceResource(uri=dg.EnvVar("CPT_GCP_CATALOG_URI")),
-        "prometheus_metrics": DeliverySourceResource(uri=dg.EnvVar("CPT_PROMETHEUS_URI")),
+        **{
+            name: DeliverySourceResource(uri=dg.EnvVar(setting), setting=setting)
+            for name, setting in SOURCE_SETTINGS.items()
+        },
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),

@@ -9,7 +9,10 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from ingest.landing.sources import SourceObject
+from google.api_core.exceptions import GoogleAPIError
+from google.auth.exceptions import GoogleAuthError
+
+from ingest.landing.sources import SourceObject, SourceUnreachableError
 
 
 class GcsSource:
@@ -28,9 +31,15 @@ class GcsSource:
 
     def list_objects(self, prefix: str = "") -> list[SourceObject]:
         objects = []
-        for blob in self.client.list_blobs(self.bucket, prefix=prefix or None):
-            md5 = base64.b64decode(blob.md5_hash).hex() if blob.md5_hash else None
-            objects.append(SourceObject(blob.name, int(blob.size or 0), md5))
+        try:
+            for blob in self.client.list_blobs(self.bucket, prefix=prefix or None):
+                md5 = base64.b64decode(blob.md5_hash).hex() if blob.md5_hash else None
+                objects.append(SourceObject(blob.name, int(blob.size or 0), md5))
+        except (
+            GoogleAPIError,
+            GoogleAuthError,
+        ) as exc:  # no bucket, no permission, no credentials (the client has retried what can be retried)
+            raise SourceUnreachableError(f"cannot list gs://{self.bucket}/{prefix}: {exc}") from exc
         return sorted(objects, key=lambda o: o.key)
 
     def fetch(self, key: str, dest: Path) -> None:

@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ingest.landing.sources import SourceObject
+from ingest.landing.sources import SourceObject, SourceUnreachableError
 
 RETRYABLE_CODES = frozenset(
     {
@@ -61,11 +61,14 @@ class S3Source:
 
     def list_objects(self, prefix: str = "") -> list[SourceObject]:
         objects = []
-        for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                etag = item.get("ETag", "").strip('"')
-                md5 = etag if etag and "-" not in etag else None  # multipart ETags are not an MD5
-                objects.append(SourceObject(item["Key"], int(item["Size"]), md5))
+        try:
+            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    etag = item.get("ETag", "").strip('"')
+                    md5 = etag if etag and "-" not in etag else None  # multipart ETags are not an MD5
+                    objects.append(SourceObject(item["Key"], int(item["Size"]), md5))
+        except (ClientError, BotoCoreError) as exc:  # retries are spent: no bucket, no permission, no credentials
+            raise SourceUnreachableError(f"cannot list s3://{self.bucket}/{prefix}: {_reason(exc)}") from exc
         return sorted(objects, key=lambda o: o.key)
 
     def fetch(self, key: str, dest: Path) -> None:
@@ -80,6 +83,13 @@ class S3Source:
                 if attempt == self.attempts or not _retryable(exc):
                     raise
                 self._sleep(self.backoff_seconds * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'error')}: {error.get('Message', exc)}"
+    return str(exc)
 
 
 def _retryable(exc: Exception) -> bool:

@@ -17,6 +17,11 @@ class UnsafeKeyError(ValueError):
     """An object key that would escape the landing folder."""
 
 
+class SourceUnreachableError(OSError):
+    """A configured source that cannot be listed or read: a missing bucket, no permission, no credentials, no
+    connection. Never a reason to treat the source as empty."""
+
+
 @dataclass(frozen=True)
 class SourceObject:
     key: str  # POSIX-style, relative to the source root (a bucket's root for object stores)
@@ -78,6 +83,11 @@ def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, s
     return LocalFolderSource(Path(uri)), ""
 
 
+def _unreadable_folder(error: OSError) -> None:
+    # os.walk skips a folder it cannot read unless told otherwise: its files would be missed without a word.
+    raise SourceUnreachableError(f"cannot read {error.filename}: {error.strerror}") from error
+
+
 class LocalFolderSource:
     """Deliveries in a local folder (or a mounted bucket)."""
 
@@ -93,7 +103,7 @@ class LocalFolderSource:
         if not base.exists():
             return []
         objects = []
-        for folder, dirs, files in os.walk(base, followlinks=False):
+        for folder, dirs, files in os.walk(base, followlinks=False, onerror=_unreadable_folder):
             for name in [*dirs, *files]:
                 path = Path(folder) / name
                 if name.startswith(".") or not path.is_symlink() or self._inside(path):

@@ -37,7 +37,9 @@ def loads_metadata(loads: list[BillingLoad]) -> dict[str, object]:
     }
 
 
-def report_loads(context: dg.AssetExecutionContext, asset: str, loads: list[BillingLoad]) -> dg.MaterializeResult:
+def report_loads(
+    context: dg.AssetExecutionContext, asset: str, loads: list[BillingLoad], extra: dict | None = None
+) -> dg.MaterializeResult:
     """Log each delivery, and materialize with the deliveries check: failed (ERROR) when one was refused."""
     for load in loads:
         line = (
@@ -59,4 +61,4 @@ def report_loads(context: dg.AssetExecutionContext, asset: str, loads: list[Bill
         description="; ".join(f"{x.billing_period}: {x.refused}" for x in refused) or "every delivery was loaded",
         metadata={"refused": len(refused)},
     )
-    return dg.MaterializeResult(metadata=loads_metadata(loads), check_results=[check])
+    return dg.MaterializeResult(metadata={**loads_metadata(loads), **(extra or {})}, check_results=[check])

@@ -30,12 +30,15 @@ def aws_billing_line_items(
     the deliveries_accepted check with its reason, without stopping the other months.
     Rules: ingest/aws/rules/cur2.toml (CUR 2.0 and legacy CUR), ingest/aws/rules/focus.toml.
     """
+    if aws_billing.absent:  # no AWS account: bronze keeps what it has, nothing is refused
+        return report_loads(context, "aws_billing_line_items", [], aws_billing.say_absent(context))
     source, prefix = aws_billing.open()
     months = months_of(context.partition_time_window)
     refused: list = []
-    loads = ingest_aws_billing(
-        source, prefix, warehouse.landing, warehouse.layout.bronze, months, warehouse.amount_limits, refused
-    )
+    with aws_billing.reachable():
+        loads = ingest_aws_billing(
+            source, prefix, warehouse.landing, warehouse.layout.bronze, months, warehouse.amount_limits, refused
+        )
     aws_billing.warn_refused_links(context, source)
     if not loads and not refused:
         context.log.warning(f"no AWS delivery found for {sorted(months)} under {aws_billing.uri}")

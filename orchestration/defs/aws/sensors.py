@@ -13,15 +13,19 @@ from orchestration.resources import DeliverySourceResource, WarehouseResource
     job=aws_billing_job,
     minimum_interval_seconds=15 * 60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Every 15 minutes: a run of aws_billing_refresh for each AWS billing delivery (manifest) not yet in bronze.",
+    description="Every 15 minutes: a run of aws_billing_refresh for each AWS delivery (manifest) not yet in bronze.",
 )
 def aws_billing_delivery_sensor(
     context: dg.SensorEvaluationContext, warehouse: WarehouseResource, aws_billing: DeliverySourceResource
 ):
     """One run per delivery not yet in bronze; the run key (export, month, delivery id) never repeats."""
+    if aws_billing.absent:
+        yield dg.SkipReason(f"no AWS billing source: {aws_billing.absent}")
+        return
     source, prefix = aws_billing.open()
     unreadable: list = []
-    deliveries, _ = discover(source, prefix, unreadable)  # one broken manifest never hides the others
+    with aws_billing.reachable():
+        deliveries, _ = discover(source, prefix, unreadable)  # one broken manifest never hides the others
     for manifest in unreadable:
         context.log.warning(f"skipped {manifest.files[0]}: {manifest.refused}")
     for delivery in deliveries:

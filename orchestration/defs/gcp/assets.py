@@ -43,6 +43,8 @@ def gcp_billing_line_items(
     rows of their own. Rules: ingest/gcp/rules/billing_export.toml.
     """
     window = context.partition_time_window
+    if gcp_billing.absent:
+        return report_loads(context, "gcp_billing_line_items", [], gcp_billing.say_absent(context))
     if gcp_billing.uri.startswith("bq://"):
         export = BigQueryExport(gcp_billing.uri.removeprefix("bq://"))
         last = (window.end - timedelta(days=1)).date()
@@ -52,9 +54,10 @@ def gcp_billing_line_items(
     else:
         source, prefix = gcp_billing.open()
         refused: list = []
-        loads = ingest_gcp_billing(
-            source, prefix, warehouse.landing, warehouse.layout.bronze, warehouse.amount_limits, refused
-        )
+        with gcp_billing.reachable():
+            loads = ingest_gcp_billing(
+                source, prefix, warehouse.landing, warehouse.layout.bronze, warehouse.amount_limits, refused
+            )
         loads += refused
         gcp_billing.warn_refused_links(context, source)
     return report_loads(context, "gcp_billing_line_items", loads)

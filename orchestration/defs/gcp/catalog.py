@@ -22,7 +22,10 @@ def gcp_list_prices(
     Application Default Credentials) or a saved JSON list of SKUs in the API's format. Used for ListCost where the
     export has no cost_at_list, and for the on-demand equivalent of spot hours.
     """
-    prices = load_list_prices(gcp_catalog.uri, warehouse.layout.bronze)
+    if gcp_catalog.absent:  # list prices only fill in ListCost: without them, bronze keeps the last ones it had
+        return dg.MaterializeResult(metadata=gcp_catalog.say_absent(context))
+    with gcp_catalog.reachable():
+        prices = load_list_prices(gcp_catalog.uri, warehouse.layout.bronze)
     context.log.info(f"{prices.height} list prices for {prices['sku_id'].n_unique()} SKUs")
     return dg.MaterializeResult(
         metadata={

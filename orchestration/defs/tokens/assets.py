@@ -33,15 +33,21 @@ def inference_requests(
     A backfill of many days runs as one run.
     """
     window = context.partition_time_window
-    loads = []
+    loads, absent = [], {}
     formats = ((gateway.FORMAT, gateway_logs), (litellm.FORMAT, litellm_logs), (otel.FORMAT, otel_spans))
     for source_format, resource in formats:
+        if resource.absent:
+            absent[source_format] = resource.say_absent(context)["source_absent"]
+            continue
         source, prefix = resource.open()
         day = window.start.date()
-        while day < window.end.date():
-            load = ingest_requests_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day, source_format)
-            loads.append((source_format, load))
-            day += timedelta(days=1)
+        with resource.reachable():
+            while day < window.end.date():
+                load = ingest_requests_day(
+                    source, prefix, warehouse.landing, warehouse.layout.bronze, day, source_format
+                )
+                loads.append((source_format, load))
+                day += timedelta(days=1)
         resource.warn_refused_links(context, source)
     per_format = {
         f: {k: sum(getattr(x, k) for g, x in loads if g == f) for k in ("files", "rows_in", "rows_quarantined")}
@@ -60,5 +66,6 @@ def inference_requests(
             "input_tokens": sum(x.input_tokens for _, x in loads),
             "output_tokens": sum(x.output_tokens for _, x in loads),
             "by_format": dg.MetadataValue.json(per_format),
+            **({"source_absent": "; ".join(absent.values())} if absent else {}),
         }
     )

@@ -27,11 +27,14 @@ def inference_token_counters(
     is quarantined with its reason and the rest of the day still loads.
     """
     window = context.partition_time_window
+    if prometheus_metrics.absent:
+        return dg.MaterializeResult(metadata={"days": 0, **prometheus_metrics.say_absent(context)})
     source, prefix = prometheus_metrics.open()
     day, loads = window.start.date(), []
-    while day < window.end.date():
-        loads.append(ingest_counter_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
-        day += timedelta(days=1)
+    with prometheus_metrics.reachable():
+        while day < window.end.date():
+            loads.append(ingest_counter_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
+            day += timedelta(days=1)
     prometheus_metrics.warn_refused_links(context, source)
     resets = [f"{x.day} {reset}" for x in loads for reset in x.resets]
     for reset in resets:

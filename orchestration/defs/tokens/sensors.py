@@ -40,8 +40,11 @@ def token_log_sensor(
     )
     new_by_day: dict = {}
     for source_format, resource, day_of in watched:
+        if resource.absent:
+            continue
         source, prefix = resource.open()
-        found = new_objects_by_day(source, prefix, warehouse.landing, f"tokens/{source_format}", day_of)
+        with resource.reachable():
+            found = new_objects_by_day(source, prefix, warehouse.landing, f"tokens/{source_format}", day_of)
         for day, objects in found.items():
             new_by_day.setdefault(day, []).extend(f"{source_format}:{o.key}:{o.size}" for o in objects)
     for day in sorted(new_by_day):

@@ -12,6 +12,7 @@ from pydantic import Field
 from ingest.bronze import ensure_all_tables
 from ingest.paths import DBT_BUILD_ARGS
 from ingest.publish import publish
+from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
 from orchestration.resources import WarehouseResource, dbt_project
 
 MARTS = [
@@ -35,24 +36,6 @@ class CptDbtTranslator(DagsterDbtTranslator):
             return "warehouse_reference"
         layer = fqn[1] if len(fqn) > 2 else "models"
         return f"warehouse_{layer}"
-
-
-class AllocationKey(Enum):
-    weighted_tokens = "weighted_tokens"
-    output_tokens = "output_tokens"
-    gpu_seconds = "gpu_seconds"
-
-
-class IdlePolicy(Enum):
-    share_by_usage = "share_by_usage"
-    owner = "owner"
-    central = "central"
-
-
-class SharedPolicy(Enum):
-    gpu_cost = "gpu_cost"
-    even = "even"
-    fixed = "fixed"
 
 
 class AllocationPolicy(dg.Config):

@@ -14,6 +14,8 @@ these defaults for Dagster before loading it.
 from __future__ import annotations
 
 import calendar
+import csv
+import json
 import os
 import re
 import sys
@@ -22,11 +24,13 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
 import duckdb
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -172,15 +176,12 @@ def run(
     Exit code 0: published (warnings listed). 1: failed — a step failed (nothing new was published: the warehouse
     keeps its last good state) or a delivery was refused (published without it). 2: bad usage (options or
     settings); nothing was run. Allocation policies left unset keep dbt_project.yml's defaults."""
-    layout = _environment()
     try:  # the partitions are made from CPT_HISTORY_START when this module loads
         from orchestration.partitions import history_start, last_complete_day
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    first = history_start()
-    lo, hi = run_range(month, start, end, first, last_complete_day())
-    if central_team is None and idle_policy == IdlePolicy.central:
-        raise typer.BadParameter("--idle-policy central needs --central-team", param_hint="--central-team")
+    lo, hi = run_range(month, start, end, history_start(), last_complete_day())
+    layout = _environment()  # only now: a refused command writes nothing
     policy = {
         "allocation_key": allocation_key.value if allocation_key else None,
         "idle_policy": idle_policy.value if idle_policy else None,
@@ -293,6 +294,7 @@ _CPT_BY_GROUP = """
 select
     model, team, pricing_tier,
     sum(requests) as requests,
+    sum(input_tokens) as input_tokens,
     sum(output_tokens) as output_tokens,
     sum(total_cost) as total_cost,
     sum(idle_cost) as idle_cost,
@@ -303,102 +305,131 @@ select
     1e6 * sum(total_cost) * sum(output_tokens) / nullif(sum(weighted_tokens), 0)
         / nullif(sum(output_tokens), 0) as usd_per_1m_output
 from fct_cpt_daily
+where ($month is null or strftime(usage_date, '%Y-%m') = $month)
+    and ($team is null or team = $team)
+    and ($model is null or model = $model)
 group by model, team, pricing_tier
 order by model, team, pricing_tier
 """
 
-
-def _money(x: float | None) -> str:
-    return "" if x is None else f"{x:,.2f}"
-
-
 _RECONCILIATION = """
-select strftime(month, '%Y-%m'), provider, invoice_billed_cost, in_scope_billed_cost, out_of_scope_billed_cost,
-       tax_billed_cost, amortization_difference, in_scope_usage_cost, allocated_cost, idle_cost, shared_cost,
-       unallocated_cost, allocation_difference
-from fct_reconciliation_monthly order by 1, 2
+select strftime(month, '%Y-%m') as month, provider, invoice_billed_cost, in_scope_billed_cost,
+       out_of_scope_billed_cost, tax_billed_cost, amortization_difference, in_scope_usage_cost, allocated_cost,
+       idle_cost, shared_cost, unallocated_cost, allocation_difference
+from fct_reconciliation_monthly
+where $month is null or strftime(month, '%Y-%m') = $month
+order by 1, 2
 """
 
+# (header, column, narrow): the narrow tables fit a 100-column terminal; --wide shows every column.
+_CPT_COLUMNS = (
+    ("model", "model", True),
+    ("team", "team", True),
+    ("tier", "pricing_tier", True),
+    ("requests", "requests", True),
+    ("output tok", "output_tokens", True),
+    ("cost $", "total_cost", True),
+    ("idle $", "idle_cost", False),
+    ("shared $", "shared_cost", False),
+    ("µ$/out tok", "cpt_micro_usd", True),
+    ("$/1M in", "usd_per_1m_input", False),
+    ("$/1M out", "usd_per_1m_output", False),
+)
+_RECONCILIATION_COLUMNS = (
+    ("month", "month", True),
+    ("provider", "provider", True),
+    ("invoice", "invoice_billed_cost", True),
+    ("in scope (billed)", "in_scope_billed_cost", False),
+    ("out of scope", "out_of_scope_billed_cost", False),
+    ("tax", "tax_billed_cost", False),
+    ("amortization", "amortization_difference", False),
+    ("in scope", "in_scope_usage_cost", True),
+    ("allocated", "allocated_cost", True),
+    ("idle", "idle_cost", True),
+    ("shared", "shared_cost", True),
+    ("unallocated", "unallocated_cost", True),
+    ("difference", "allocation_difference", True),
+)
+_TEXT = {"model", "team", "pricing_tier", "month", "provider"}
 
-def _reconciliation_table(rows: list[tuple]) -> Table:
-    table = Table(title="Reconciliation to the invoice (fct_reconciliation_monthly), USD")
-    headers = (
-        "month",
-        "provider",
-        "invoice (billed)",
-        "in-scope (billed)",
-        "out-of-scope",
-        "tax",
-        "amortization",
-        "in-scope (effective)",
-        "allocated",
-        "idle",
-        "shared",
-        "unallocated",
-        "difference",
-    )
-    for header in headers:
-        table.add_column(header, justify="left" if header in ("month", "provider") else "right")
-    for month, provider, *amounts, difference in rows:
-        table.add_row(month, provider, *(_money(a) for a in amounts), f"{difference:.1e}")
+
+def _cell(column: str, value) -> str:
+    if value is None:
+        return ""
+    if column in _TEXT:
+        return str(value)
+    if column in ("requests", "output_tokens", "input_tokens"):
+        return f"{value:,.0f}"
+    if column == "allocation_difference":
+        return f"{value:.1e}"
+    return f"{value:,.2f}"
+
+
+def _table(title: str, columns: tuple, rows: list[dict], wide: bool) -> Table:
+    shown = [c for c in columns if wide or c[2]]
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, title_justify="left")
+    for header, column, _ in shown:
+        table.add_column(header, justify="left" if column in _TEXT else "right", no_wrap=column in _TEXT)
+    for row in rows:
+        table.add_row(*(_cell(column, row[column]) for _, column, _ in shown))
     return table
 
 
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command()
-def show() -> None:
-    """Print CPT by model × team × pricing tier and the conservation proof, from the published warehouse."""
+def show(
+    month: str | None = typer.Option(None, callback=_check_month, help="Only this month, YYYY-MM."),
+    team: str | None = typer.Option(None, help="Only this team."),
+    model: str | None = typer.Option(None, help="Only this model."),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, or csv / json for scripts."),
+    wide: bool = typer.Option(False, help="Every column (idle, shared, $ per 1M input/output tokens, …)."),
+) -> None:
+    """CPT by model × team × pricing tier, the reconciliation to the invoice and the conservation proof, from the
+    published warehouse. csv and json print the CPT rows with every column."""
     layout = _environment()
     if not layout.warehouse.exists():
         console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first")
         raise typer.Exit(1)
+    filters = {"month": month, "team": team, "model": model}
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        rows = con.execute(_CPT_BY_GROUP).fetchall()
-        months = conservation_by_month(con)
-        reconciliation = con.execute(_RECONCILIATION).fetchall()
-    table = Table(title="Cost per token by model × team × pricing tier (published warehouse)")
-    for header in (
-        "model",
-        "team",
-        "tier",
-        "requests",
-        "output tok",
-        "cost $",
-        "idle $",
-        "shared $",
-        "CPT µ$/out tok",
-        "$/1M in",
-        "$/1M out",
-    ):
-        table.add_column(header, justify="left" if header in ("model", "team", "tier") else "right")
-    for model, team, tier, requests, out, cost, idle, shared, cpt, per_in, per_out in rows:
-        table.add_row(
-            model,
-            team,
-            tier,
-            f"{requests:,.0f}",
-            f"{out:,.0f}",
-            _money(cost),
-            _money(idle),
-            _money(shared),
-            _money(cpt),
-            _money(per_in),
-            _money(per_out),
-        )
-    console.print(table)
-    console.print(_reconciliation_table(reconciliation))
-    for m in months:
-        status = "[green]holds[/]" if m.holds else "[red]VIOLATED[/]"
-        console.print(
-            f"conservation {m.month}: allocated {m.allocated:,.2f} + idle {m.idle:,.2f} + shared {m.shared:,.2f} "
-            f"+ unallocated {m.unallocated:,.2f} = {m.charged:,.2f}; in-scope cost {m.in_scope_cost:,.2f} "
-            f"(difference {m.difference:.2e}) {status}"
-        )
-    console.print(
-        f"warehouse: {layout.warehouse}  (fct_cpt_daily, fct_deployment_hours, fct_reconciliation_monthly, dim_*)"
-    )
-    console.print(f"bronze:    {layout.bronze}   landing: {layout.landing}")
-    if not all(m.holds for m in months):
+        cursor = con.execute(_CPT_BY_GROUP, filters)
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        cursor = con.execute(_RECONCILIATION, {"month": month})
+        names = [d[0] for d in cursor.description]
+        reconciliation = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        months = [m for m in conservation_by_month(con) if month is None or m.month == month]
+    holds = all(m.holds for m in months)
+    if output is OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=names_of(rows, _CPT_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif output is OutputFormat.json:
+        print(json.dumps(rows, indent=1, default=str))
+    else:
+        out = Console(width=200) if wide and not console.is_terminal else console
+        out.print(_table("Cost per token by model × team × pricing tier", _CPT_COLUMNS, rows, wide))
+        out.print(_table("Reconciliation to the invoice, USD", _RECONCILIATION_COLUMNS, reconciliation, wide))
+        for m in months:
+            status = "[green]holds[/]" if m.holds else "[red]VIOLATED[/]"
+            out.print(
+                f"conservation {m.month}: allocated {m.allocated:,.2f} + idle {m.idle:,.2f} + shared "
+                f"{m.shared:,.2f} + unallocated {m.unallocated:,.2f} = {m.charged:,.2f}; in-scope cost "
+                f"{m.in_scope_cost:,.2f} (difference {m.difference:.2e}) {status}"
+            )
+        out.print(f"warehouse: {layout.warehouse}  (tables: fct_*, dim_*)", style="dim")
+    if not holds:
+        Console(stderr=True).print("[red]conservation VIOLATED[/]: allocated + idle + shared + unallocated ≠ cost")
         raise typer.Exit(1)
+
+
+def names_of(rows: list[dict], columns: tuple) -> list[str]:
+    return list(rows[0]) if rows else [c for _, c, _ in columns]
 
 
 @app.command()

@@ -88,8 +88,10 @@ class DeliverySourceResource(dg.ConfigurableResource):
         """Turn a failure to reach the source into one error that names the setting to fix."""
         try:
             yield
-        except (SourceUnreachableError, PermissionError) as exc:
-            raise SourceUnreachableError(f"{self.setting}={self.uri} cannot be read: {exc}") from exc
+        except Exception as exc:
+            if not _unreachable(exc):
+                raise
+            raise SourceUnreachableError(f"{self.setting}={self.uri} cannot be read: {_first_line(exc)}") from exc
 
     def say_absent(self, context: dg.AssetExecutionContext) -> dict[str, str]:
         """Log once that the source is skipped, and the metadata entry that records it."""
@@ -101,6 +103,22 @@ class DeliverySourceResource(dg.ConfigurableResource):
         """A local source skips symbolic links that leave its folder: say which, so nobody wonders."""
         for link in getattr(source, "links_refused", []):
             context.log.warning(f"{source.name}: skipped {link}: a symbolic link out of the source folder")
+
+
+# Errors of reaching a source rather than of reading what it holds: connections, permissions, credentials, missing
+# buckets (the client libraries' own errors, told by module so that none of them is imported just to be caught).
+_UNREACHABLE_MODULES = ("requests.", "urllib3.", "botocore.", "google.api_core.", "google.auth.")
+
+
+def _unreachable(exc: Exception) -> bool:
+    return isinstance(exc, SourceUnreachableError | PermissionError | ConnectionError | TimeoutError) or any(
+        type(exc).__module__.startswith(m) for m in _UNREACHABLE_MODULES
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
 
 
 # The delivery locations, by resource name: the environment variable each is read from.

@@ -8,11 +8,22 @@ jobs in process). The UI's runs never turn this logger on.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 import dagster as dg
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 EVENTS_LOGGER = "cpt.run.events"
 
@@ -68,11 +79,28 @@ def _value(metadata: dict, name: str, default=0):
 
 
 def error_cause(error) -> str:
-    """The innermost cause of a Dagster error, in at most two lines (the rest is in the full log)."""
-    while getattr(error, "cause", None) is not None:
+    """What went wrong in a step, in at most two lines (the rest is in the full log): the error the asset raised,
+    not Dagster's "Error occurred while executing op …" around it."""
+    while error.cause is not None and (
+        error.cls_name == "DagsterExecutionStepExecutionError" or error.message.startswith("Error occurred while")
+    ):
         error = error.cause
     lines = [line.strip() for line in (error.message or "").strip().splitlines() if line.strip()]
-    return " ".join(lines[:2])
+    text = re.sub(r"^[\w.]+\.(\w+): ", r"\1: ", " ".join(lines[:2]))  # the class without its module
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+class StageColumn(ProgressColumn):
+    """✓ for a stage done, ✗ for one that stopped short, a spinner while it runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spinner = SpinnerColumn()
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("stopped"):
+            return Text("✗", style="red")
+        return Text("✓", style="green") if task.finished else self.spinner.render(task)
 
 
 class RunProgress(logging.Handler):
@@ -84,7 +112,7 @@ class RunProgress(logging.Handler):
         self.seen: set[tuple[str | None, str]] = set()
         self.log_file = log_file
         self.progress = Progress(
-            SpinnerColumn(finished_text="[green]✓[/]"),
+            StageColumn(),
             TextColumn("{task.description:<11}"),
             BarColumn(bar_width=20),
             MofNCompleteColumn(),
@@ -108,7 +136,11 @@ class RunProgress(logging.Handler):
     def __exit__(self, *exc) -> None:
         logging.getLogger(EVENTS_LOGGER).removeHandler(self)
         checks = self.tasks["checks"]
-        self.progress.update(checks, total=self.progress.tasks[checks].completed)
+        if self.progress.tasks[checks].completed and not self.outcome.failed_checks:
+            self.progress.update(checks, total=self.progress.tasks[checks].completed)
+        for task in self.progress.tasks:
+            if not task.finished:  # a stage that never started is left out; one cut short is marked
+                self.progress.update(task.id, stopped=True, visible=task.completed > 0)
         self.progress.stop()
 
     def emit(self, record: logging.LogRecord) -> None:

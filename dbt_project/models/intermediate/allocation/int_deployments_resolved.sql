@@ -1,5 +1,5 @@
 -- One row per inference deployment seen in the bill or in the token logs, with its cluster and provider
--- (from the billing tags) and the model it serves most (from the logs).
+-- (from the billing tags) and the model it serves most (from the logs, or the servers' counters).
 
 with
 
@@ -23,7 +23,7 @@ served as (
         model,
         sum(requests) as requests,
         row_number() over (partition by deployment order by sum(requests) desc, model) as model_rank
-    from {{ ref('int_token_usage_hourly') }}
+    from {{ ref('int_token_usage_aggregated') }}  -- request logs, and server counters where there are none
     group by deployment, model
 
 ),

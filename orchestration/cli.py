@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import functools
 import json
 import os
 import re
@@ -263,31 +264,33 @@ def _execute(defs, layout: DataLayout, lo: date, hi: date, policy: dict, out: Co
 
 def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, log_path: Path | None, out: Console):
     """The run's last lines: what was published or what failed, the warnings, and where the full log is."""
+    # soft_wrap: paths and causes stay whole (the terminal wraps them), to be copied as they are
+    say = functools.partial(out.print, soft_wrap=True)
     run = f"Dagster run {outcome.run_ids[-1][:8]}" if outcome.run_ids else "no Dagster run"
     for source, why in outcome.absent.items():
-        out.print(f"[yellow]skipped[/] {source}: {why}")
+        say(f"[yellow]skipped[/] {source}: {why}")
     for warning in outcome.warnings[:10]:
-        out.print(f"[yellow]warning[/] {warning}")
+        say(f"[yellow]warning[/] {warning}")
     if len(outcome.warnings) > 10:
-        out.print(f"[yellow]warning[/] … and {len(outcome.warnings) - 10} more in the full log")
+        say(f"[yellow]warning[/] … and {len(outcome.warnings) - 10} more in the full log")
     for failure in outcome.failures:
-        out.print(f"[red]failed[/] {failure}")
+        say(f"[red]failed[/] {failure}")
     for check in outcome.failed_checks:
-        out.print(f"[red]failed check[/] {check}")
+        say(f"[red]failed check[/] {check}")
     if outcome.published:
         verdict = "[red]published without what was refused[/]" if outcome.failed else "[green]published[/]"
-        out.print(
+        say(
             f"{verdict} {outcome.published} for {lo} … {hi} in {seconds:.1f} s: {outcome.deliveries} billing "
             f"deliveries, {outcome.rows_loaded:,} token log rows loaded, {outcome.rows_quarantined:,} quarantined, "
             f"{outcome.models_built} dbt models, {outcome.checks_passed} checks passed"
         )
     else:
-        out.print(
+        say(
             f"[red]nothing was published[/] for {lo} … {hi} ({seconds:.1f} s): the warehouse "
             f"{layout.warehouse} keeps its last good state"
         )
     where = f"full log: {log_path}; " if log_path else ""
-    out.print(f"{where}{run} (`make ui` shows it)", style="dim")
+    say(f"{where}{run} (`make ui` shows it)", style="dim")
 
 
 _CPT_BY_GROUP = """
@@ -299,11 +302,12 @@ select
     sum(total_cost) as total_cost,
     sum(idle_cost) as idle_cost,
     sum(shared_cost) as shared_cost,
-    1e6 * sum(total_cost) / nullif(sum(output_tokens), 0) as cpt_micro_usd,
-    1e6 * sum(total_cost) * sum(weighted_input_tokens) / nullif(sum(weighted_tokens), 0)
-        / nullif(sum(input_tokens), 0) as usd_per_1m_input,
-    1e6 * sum(total_cost) * sum(output_tokens) / nullif(sum(weighted_tokens), 0)
-        / nullif(sum(output_tokens), 0) as usd_per_1m_output
+    -- unpriced: tokens no bill priced, whose cost per token is undefined (null), not zero
+    1e6 * sum(total_cost) filter (where pricing_tier <> 'unpriced') / nullif(sum(output_tokens), 0) as cpt_micro_usd,
+    1e6 * sum(total_cost) filter (where pricing_tier <> 'unpriced') * sum(weighted_input_tokens)
+        / nullif(sum(weighted_tokens), 0) / nullif(sum(input_tokens), 0) as usd_per_1m_input,
+    1e6 * sum(total_cost) filter (where pricing_tier <> 'unpriced') * sum(output_tokens)
+        / nullif(sum(weighted_tokens), 0) / nullif(sum(output_tokens), 0) as usd_per_1m_output
 from fct_cpt_daily
 where ($month is null or strftime(usage_date, '%Y-%m') = $month)
     and ($team is null or team = $team)
@@ -474,7 +478,7 @@ def demo(
         full_refresh=False,
         verbose=False,
     )
-    show()
+    show(month=month, team=None, model=None, output=OutputFormat.table, wide=False)
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ class RunProgress(logging.Handler):
         self.progress = Progress(
             StageColumn(),
             TextColumn("{task.description:<11}"),
-            BarColumn(bar_width=20),
+            BarColumn(bar_width=12),
             MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
@@ -189,14 +189,11 @@ class RunProgress(logging.Handler):
             outcome.rows_loaded += _value(metadata, "rows_loaded")
             outcome.rows_quarantined += _value(metadata, "rows_quarantined")
             outcome.counter_samples += _value(metadata, "samples")
-            detail = (
-                f"{outcome.files:,} files landed, {outcome.rows_loaded:,} rows loaded, "
-                f"{outcome.rows_quarantined:,} quarantined"
-            )
+            detail = f"{outcome.files:,} files, {outcome.rows_loaded:,} rows, {outcome.rows_quarantined:,} quarantined"
             self.progress.update(self.tasks["tokens"], advance=1, detail=detail)
         elif asset == PUBLISH:
             outcome.published = str(_value(metadata, "path", ""))
-            self.progress.update(self.tasks["publish"], advance=1, detail=outcome.published)
+            self.progress.update(self.tasks["publish"], advance=1, detail="warehouse replaced")
         else:
             outcome.models_built += 1
             self.progress.update(self.tasks["models"], advance=1)

@@ -148,9 +148,17 @@ def test_allocation_conserves_every_dollar_and_token_and_is_deterministic(compil
     )
     assert negative.is_empty(), negative
 
+    # Tokens no bill priced carry no cost, and no cost per token (null, not zero).
+    unpriced = fct.filter(pl.col("pricing_tier") == "unpriced")
+    assert (unpriced["total_cost"].abs() <= 1e-12).all()
+    assert unpriced["cpt_micro_usd_per_output_token"].is_null().all()
+
     # cost per input token × input + cost per output token × output = total.
     split = fct.filter(
-        (pl.col("weighted_input_tokens") > 0) & (pl.col("input_tokens") > 0) & (pl.col("output_tokens") > 0)
+        (pl.col("weighted_input_tokens") > 0)
+        & (pl.col("input_tokens") > 0)
+        & (pl.col("output_tokens") > 0)
+        & (pl.col("pricing_tier") != "unpriced")
     )
     for row in split.iter_rows(named=True):
         recombined = (

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -115,6 +116,38 @@ def test_daily_schedule_runs_the_refresh_job_for_yesterday(cpt_env):
     schedule = defs.get_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 3 * * *"
     assert schedule.job_name == "daily_refresh"
+
+
+def test_a_deployed_instance_refreshes_without_a_switch_flipped_and_says_when(cpt_env):
+    automations = [*defs.schedules, *defs.sensors]
+    assert {a.name for a in automations} == {
+        "daily_refresh_schedule",
+        "gcp_catalog_refresh_schedule",
+        "aws_billing_delivery_sensor",
+        "token_log_sensor",
+    }
+    for automation in automations:
+        assert automation.default_status.value == "RUNNING", automation.name
+        assert automation.description and len(automation.description) > 30, automation.name
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for automation in automations:
+        assert f"`{automation.name}`" in readme  # listed with its time
+
+
+def test_a_ui_backfill_of_any_range_is_one_run_per_partitioning(cpt_env):
+    graph = defs.resolve_asset_graph()
+    partitioned = [graph.get(key) for key in graph.materializable_asset_keys if graph.get(key).partitions_def]
+    assert {a.key.to_user_string() for a in partitioned} >= {"aws_billing_line_items", "inference_requests"}
+    for asset in partitioned:
+        assert asset.backfill_policy == dg.BackfillPolicy.single_run(), asset.key
+
+
+def test_the_history_kept_starts_where_configured():
+    from orchestration.partitions import FIRST_DAY, daily_partitions, monthly_partitions
+
+    assert daily_partitions.start.date().isoformat() == FIRST_DAY
+    assert monthly_partitions.get_first_partition_key() == FIRST_DAY
+    assert FIRST_DAY <= "2023-01-01"  # the default reaches years back
 
 
 def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):

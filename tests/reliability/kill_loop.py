@@ -31,7 +31,7 @@ from ingest.reconcile import conservation_by_month
 
 MONTH = "2026-10"
 # name[:n] — the n-th pass through the point (a daily run swaps 3 formats × 31 days of token partitions)
-NAMED_POINTS = ["bronze.write:4", "bronze.swap:40", "publish:1"]
+NAMED_POINTS = ["bronze.write:4", "bronze.swap:20", "publish:1"]
 MARTS = ["fct_cpt_daily", "fct_deployment_hours", "fct_reconciliation_monthly", "fct_invoice_accounts_monthly"]
 
 

@@ -48,6 +48,9 @@ costed as (
     select
         daily.*,
         daily.allocated_cost + daily.idle_cost + daily.shared_cost + daily.unallocated_cost as total_cost,
+        case when daily.pricing_tier <> 'unpriced'
+            then daily.allocated_cost + daily.idle_cost + daily.shared_cost + daily.unallocated_cost
+        end as priced_cost,
         daily.output_tokens
             + {{ input_token_weight() }} * (daily.input_tokens - daily.cached_input_tokens)
             + {{ cached_input_token_weight() }} * daily.cached_input_tokens as weighted_tokens,
@@ -78,12 +81,13 @@ select
     costed.shared_cost,
     costed.unallocated_cost,
     costed.total_cost,
-    1e6 * costed.total_cost / nullif(costed.output_tokens, 0) as cpt_micro_usd_per_output_token,
-    1e6 * costed.total_cost * costed.weighted_input_tokens / nullif(costed.weighted_tokens, 0)
+    -- Tokens no cost pool priced (no bill for their deployment-hour) have no cost per token: null, not zero.
+    1e6 * costed.priced_cost / nullif(costed.output_tokens, 0) as cpt_micro_usd_per_output_token,
+    1e6 * costed.priced_cost * costed.weighted_input_tokens / nullif(costed.weighted_tokens, 0)
         / nullif(costed.input_tokens, 0) as usd_per_1m_input_tokens,
-    1e6 * costed.total_cost * costed.output_tokens / nullif(costed.weighted_tokens, 0)
+    1e6 * costed.priced_cost * costed.output_tokens / nullif(costed.weighted_tokens, 0)
         / nullif(costed.output_tokens, 0) as usd_per_1m_output_tokens,
-    1e6 * costed.total_cost / nullif(costed.input_tokens + costed.output_tokens, 0) as usd_per_1m_total_tokens,
+    1e6 * costed.priced_cost / nullif(costed.input_tokens + costed.output_tokens, 0) as usd_per_1m_total_tokens,
     latency.p50_latency_ms,
     latency.p99_latency_ms,
     latency.p50_ttft_ms,

@@ -1,0 +1,143 @@
+"""A real team's first month: any month of history, any subset of sources, and a backfill across a year boundary
+that equals the same months run one by one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from polars.testing import assert_frame_equal
+
+from ingest.paths import DataLayout
+from ingest.reconcile import conservation_by_month
+from ingest.sample.generator import SampleSpec, generate
+from tests.cpt_runner import cpt, marts, one_line
+
+pytestmark = pytest.mark.slow
+
+
+def _source(tmp_path_factory, months: list[str]) -> tuple[Path, list[dict]]:
+    import json
+
+    root, truths = tmp_path_factory.mktemp("source"), []
+    for month in months:
+        generate(root, SampleSpec(month=month, seed=11, scale=0.02))
+        truths.append(json.loads((root / "truth.json").read_text()))
+    return root, truths
+
+
+def _without(source: Path, target: Path, *folders: str) -> Path:
+    shutil.copytree(
+        source,
+        target,
+        ignore=lambda folder, names: [n for n in names if Path(folder, n) in {source / f for f in folders}],
+    )
+    return target
+
+
+def _query(data_dir: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(DataLayout(data_dir).warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def november_2023(tmp_path_factory):
+    root, (truth,) = _source(tmp_path_factory, ["2023-11"])
+    return root, truth
+
+
+def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monkeypatch):
+    root, truth = november_2023
+    source = _without(root, tmp_path / "source", "gcp")
+    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
+
+    assert result.exit_code == 0, result.output
+    said = one_line(result.output)
+    assert f"skipped GCP billing: CPT_GCP_BILLING_URI={source / 'gcp'} does not exist" in said
+    assert "skipped GCP list prices: CPT_GCP_CATALOG_URI=" in said
+    assert said.count("skipped GCP billing") == 1  # said once, however many days the run covers
+    assert "published" in said and "2023-11-01 … 2023-11-30" in said
+    with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
+        (month,) = conservation_by_month(con)
+        invoice = con.execute("select provider, sum(invoice_billed_cost) from fct_reconciliation_monthly group by 1")
+        assert invoice.fetchall() == [("aws", pytest.approx(truth["billed_by_provider_usd"]["aws"], abs=0.005))]
+        tokens = con.execute("select sum(output_tokens) from fct_cpt_daily").fetchone()[0]
+    assert month.month == "2023-11" and month.holds
+    # Every token is reported, the GCP deployments' too (they have no cost here: unpriced).
+    assert tokens == sum(t["output_tokens"] for t in truth["tokens"].values())
+
+
+def test_a_gcp_only_month_runs(november_2023, tmp_path, monkeypatch):
+    root, truth = november_2023
+    source = _without(root, tmp_path / "source", "aws")
+    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
+
+    assert result.exit_code == 0, result.output
+    assert f"skipped AWS billing: CPT_AWS_BILLING_URI={source / 'aws'} does not exist" in one_line(result.output)
+    invoice = _query(
+        tmp_path / "data", "select provider, sum(invoice_billed_cost) from fct_reconciliation_monthly group by 1"
+    )
+    assert invoice == [("gcp", pytest.approx(truth["billed_by_provider_usd"]["gcp"], abs=0.005))]
+
+
+def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_2023, tmp_path, monkeypatch):
+    root, truth = november_2023
+    source = _without(root, tmp_path / "source", "aws", "gcp")
+    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
+
+    assert result.exit_code == 0, result.output
+    said = one_line(result.output)
+    assert "skipped AWS billing" in said and "skipped GCP billing" in said
+    ((cost, tokens, requests),) = _query(
+        tmp_path / "data", "select sum(total_cost), sum(output_tokens), sum(requests) from fct_cpt_daily"
+    )
+    assert cost == 0
+    assert tokens == sum(t["output_tokens"] for t in truth["tokens"].values())
+    assert requests == sum(t["requests"] for t in truth["tokens"].values())
+    shown = cpt(monkeypatch, tmp_path / "data", source, "show", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    assert '"cpt_micro_usd": null' in shown.output  # no cost: cost per token is undefined, not zero
+
+
+def test_an_unreachable_source_is_an_error_naming_its_setting(november_2023, tmp_path, monkeypatch, moto_server):
+    root, _ = november_2023
+    endpoint, _ = moto_server
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    result = cpt(
+        monkeypatch, tmp_path / "data", root, "run", "--month", "2023-11", CPT_AWS_BILLING_URI="s3://no-such-bucket/cur"
+    )
+
+    assert result.exit_code == 1, result.output
+    said = one_line(result.output)
+    assert "failed aws_billing_line_items: SourceUnreachableError: CPT_AWS_BILLING_URI=s3://no-such-bucket/cur" in said
+    assert "NoSuchBucket" in said
+    assert "nothing was published" in said and "full log:" in said
+    assert not DataLayout(tmp_path / "data").warehouse.exists()
+
+
+def test_a_backfill_across_a_year_equals_its_months_run_one_by_one(tmp_path_factory, tmp_path, monkeypatch):
+    months = ["2024-11", "2024-12", "2025-01", "2025-02"]
+    source, _ = _source(tmp_path_factory, months)
+
+    backfill = cpt(monkeypatch, tmp_path / "backfill", source, "run", "--start", "2024-11-01", "--end", "2025-02-28")
+    assert backfill.exit_code == 0, backfill.output
+    assert "2024-11-01 … 2025-02-28" in one_line(backfill.output)
+    for month in months:
+        single = cpt(monkeypatch, tmp_path / "monthly", source, "run", "--month", month)
+        assert single.exit_code == 0, single.output
+
+    by_month, at_once = marts(tmp_path / "monthly"), marts(tmp_path / "backfill")
+    assert by_month.keys() == at_once.keys()
+    for name in by_month:
+        assert_frame_equal(by_month[name], at_once[name], check_exact=False, rel_tol=1e-9)
+    assert {
+        m
+        for (m,) in _query(
+            tmp_path / "backfill", "select distinct strftime(month, '%Y-%m') from fct_reconciliation_monthly"
+        )
+    } == set(months)

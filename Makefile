@@ -66,7 +66,7 @@ $(UV):
 SYNC_FLAGS := $(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode)
 
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen $(SYNC_FLAGS) --python $(PYTHON)
+	$(UV) sync --quiet --frozen $(SYNC_FLAGS) --python $(PYTHON)
 	touch $@
 
 $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)

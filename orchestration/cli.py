@@ -92,7 +92,8 @@ def generate(
     console.print(
         f"[green]generated[/] {month} into {target}: invoice ${truth['billed_total_usd']:,.2f}, "
         f"in scope ${truth['in_scope_effective_usd']:,.2f}, {requests:,} requests "
-        f"({time.perf_counter() - started:.1f} s)"
+        f"({time.perf_counter() - started:.1f} s)",
+        soft_wrap=True,
     )
 
 
@@ -371,11 +372,18 @@ def _cell(column: str, value) -> str:
 
 def _table(title: str, columns: tuple, rows: list[dict], wide: bool) -> Table:
     shown = [c for c in columns if wide or c[2]]
-    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, title_justify="left")
-    for header, column, _ in shown:
-        table.add_column(header, justify="left" if column in _TEXT else "right", no_wrap=column in _TEXT)
-    for row in rows:
-        table.add_row(*(_cell(column, row[column]) for _, column, _ in shown))
+    cells = [[_cell(column, row[column]) for _, column, _ in shown] for row in rows]
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, title_justify="left"
+    )
+    for i, (header, column, _) in enumerate(shown):
+        if column in _TEXT:  # names wrap when the terminal is narrow; figures never lose a digit
+            table.add_column(header, overflow="fold")
+        else:
+            width = max([len(r[i]) for r in cells] + [len(w) for w in header.split()])
+            table.add_column(header, justify="right", no_wrap=True, min_width=width)
+    for row in cells:
+        table.add_row(*row)
     return table
 
 
@@ -424,7 +432,8 @@ def show(
             out.print(
                 f"conservation {m.month}: allocated {m.allocated:,.2f} + idle {m.idle:,.2f} + shared "
                 f"{m.shared:,.2f} + unallocated {m.unallocated:,.2f} = {m.charged:,.2f}; in-scope cost "
-                f"{m.in_scope_cost:,.2f} (difference {m.difference:.2e}) {status}"
+                f"{m.in_scope_cost:,.2f} (difference {m.difference:.2e}) {status}",
+                soft_wrap=True,
             )
         out.print(f"warehouse: {layout.warehouse}  (tables: fct_*, dim_*)", style="dim")
     if not holds:

@@ -59,6 +59,10 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
     assert "skipped GCP list prices: CPT_GCP_CATALOG_URI=" in said
     assert said.count("skipped GCP billing") == 1  # said once, however many days the run covers
     assert "published" in said and "2023-11-01 … 2023-11-30" in said
+    # Quiet: no dbt node lines, no Dagster log lines or warnings; they are in the run's log file, named at the end.
+    assert "Running with dbt" not in said and "BetaWarning" not in said and " - dagster - " not in said
+    (log,) = (tmp_path / "data" / "logs").glob("cpt-run-*.log")
+    assert f"full log: {log}" in said and "Running with dbt" in log.read_text()
     with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
         (month,) = conservation_by_month(con)
         invoice = con.execute("select provider, sum(invoice_billed_cost) from fct_reconciliation_monthly group by 1")
@@ -72,9 +76,10 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
 def test_a_gcp_only_month_runs(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
     source = _without(root, tmp_path / "source", "aws")
-    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
+    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11", "--verbose")
 
     assert result.exit_code == 0, result.output
+    assert "Running with dbt" in result.output  # --verbose: everything, dbt's lines included
     assert f"skipped AWS billing: CPT_AWS_BILLING_URI={source / 'aws'} does not exist" in one_line(result.output)
     invoice = _query(
         tmp_path / "data", "select provider, sum(invoice_billed_cost) from fct_reconciliation_monthly group by 1"

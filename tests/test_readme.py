@@ -1,0 +1,175 @@
+"""The README tells the truth: its sample output is what `make demo` prints, and every command it shows is run by
+a test (here, or by the test named for it)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cpt_runner import cpt
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
+
+# Every command the README shows (its shell blocks, `$ ` lines and the commands table), by how it starts, and the
+# test that runs it. A command without an entry fails test_every_command_in_the_readme_is_run_by_a_test.
+RUNS = {
+    "make demo": "tests/test_readme.py::test_the_readme_shows_what_make_demo_prints",  # `cpt demo` after install
+    "make test": ".ci/run",  # CI runs it on a clean clone
+    "make ui": "tests/orchestration/test_ui.py::test_dagster_dev_serves_the_asset_graph_on_loopback",
+    "make lint": ".ci/run",  # make test starts with the same ruff commands
+    "make format": ".ci/run",
+    "make bench ": "tests/test_bench_pipeline.py::test_at_scale_s_both_floors_equal_the_marts_and_a_row_is_written",
+    "make bench-tokens": "tests/ingest/test_bench_token_logs.py::"
+    "test_the_benchmark_counts_every_generated_line_in_each_variant",
+    "make kill-loop": "tests/test_end_to_end.py::test_kills_then_a_hostile_week_never_change_lose_or_block_the_money",
+    "make focus-validate": "tests/conformance/test_focus_validator.py::"
+    "test_normalized_billing_passes_the_focus_validator",
+    "python -m tests.reliability.corpus": "tests/test_readme.py::test_the_corpus_command_writes_every_case",
+    "cpt generate": "tests/test_readme.py::test_cpt_generate_as_shown_writes_the_demo_s_bytes",
+    "cpt run --month": "tests/test_end_to_end.py::test_conservation_holds_and_matches_the_generated_in_scope_cost",
+    "cpt run --start": "tests/test_sources_and_history.py::"
+    "test_a_backfill_across_a_year_equals_its_months_run_one_by_one",
+    "cpt show": "tests/test_readme.py::test_cpt_show_filters_and_formats_as_documented",
+    "cpt mappings": "tests/ingest/test_mapping.py::test_the_committed_mapping_docs_equal_the_rules",
+    ".venv/bin/python -c": "tests/test_readme.py::test_the_query_example_runs_on_the_demo_warehouse",
+    "cd dbt_project && ../.venv/bin/dbt docs generate": "tests/test_readme.py::test_dbt_docs_generate_as_shown",
+}
+
+
+def readme_commands() -> list[str]:
+    """Lines of ```bash blocks, `$ ` lines of output blocks, and the first cell of the commands table."""
+    commands = []
+    for language, body in re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S):
+        for line in body.splitlines():
+            if language == "bash" and line and not line.startswith((" ", "#")):
+                commands.append(line.split("  #")[0].strip())
+            elif line.startswith("$ "):
+                commands.append(line[2:].strip())
+    table = README.split("Other commands", 1)[1].split("\n\n", 2)[1]
+    commands += [cell for row in table.splitlines()[2:] for cell in re.findall(r"^\| `([^`]+)`", row)]
+    commands += re.findall(r"`(cpt mappings[^`]*)`", README)
+    return commands
+
+
+def test_every_command_in_the_readme_is_run_by_a_test():
+    commands = readme_commands()
+    assert {"make demo", "make test", "cpt show"} <= {c.split(" (")[0] for c in commands}
+    for command in commands:
+        runners = [test for start, test in RUNS.items() if (command + " ").startswith(start)]
+        assert runners, f"README shows `{command}` but no test runs it: add it to RUNS with the test that does"
+        path, _, name = runners[0].partition("::")
+        assert (ROOT / path).exists(), runners[0]
+        assert not name or f"def {name}(" in (ROOT / path).read_text(), runners[0]
+
+
+def _normalized(line: str, data_dir: Path) -> str:
+    """A line with what differs from run to run made equal: the data directory, durations, run ids, log names."""
+    line = line.replace(str(data_dir), "data")
+    line = re.sub(r"\b\d+\.\d s\b", "N s", line)
+    line = re.sub(r"\b\d+:\d\d:\d\d\b", "H:MM:SS", line)
+    line = re.sub(r"cpt-run-\d{8}T\d{6}Z-\d+\.log", "cpt-run-TIME-PID.log", line)
+    line = re.sub(r"Dagster run [0-9a-f]{8}", "Dagster run ID", line)
+    return " ".join(line.split())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """`cpt demo` (what `make demo` runs once installed) into a data directory of its own: (data dir, output)."""
+    data = tmp_path_factory.mktemp("demo") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        result = cpt(mp, data, data / "source", "demo")
+    assert result.exit_code == 0, result.output
+    return data, result.output
+
+
+@pytest.mark.slow
+def test_the_readme_shows_what_make_demo_prints(demo):
+    data, output = demo
+    block = next(b for b in re.findall(r"```text\n(.*?)```", README, flags=re.S) if b.startswith("$ make demo"))
+    printed = [_normalized(line, data) for line in output.splitlines()]
+    position = 0
+    for line in block.splitlines()[1:]:
+        if line == "…":  # lines left out of the README
+            continue
+        wanted = _normalized(line, Path("data"))
+        assert wanted in printed[position:], f"README line not printed (in this order) by the demo:\n{line}"
+        position = printed.index(wanted, position) + 1
+
+
+@pytest.mark.slow
+def test_cpt_show_filters_and_formats_as_documented(demo, monkeypatch):
+    import csv
+    import io
+    import json
+
+    data, _ = demo
+    everything = json.loads(cpt(monkeypatch, data, data / "source", "show", "--format", "json").output)
+    research = cpt(
+        monkeypatch, data, data / "source", "show", "--month", "2026-10", "--team", "research", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(research.output)))
+    assert rows and {r["team"] for r in rows} == {"research"}
+    assert len(rows) == sum(1 for r in everything if r["team"] == "research")
+    model = cpt(monkeypatch, data, data / "source", "show", "--model", "mixtral-8x7b-instruct", "--wide")
+    assert model.exit_code == 0 and "$/1M out" in model.output and "llama" not in model.output
+    narrow = cpt(monkeypatch, data, data / "source", "show").output
+    assert (
+        max(
+            len(line.rstrip())
+            for line in narrow.splitlines()
+            if "│" not in line and "conservation" not in line and "warehouse:" not in line
+        )
+        <= 100
+    )
+
+
+@pytest.mark.slow
+def test_the_query_example_runs_on_the_demo_warehouse(demo, tmp_path):
+    data, _ = demo
+    (tmp_path / "data").symlink_to(data)
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    snippet = next(b for b in re.findall(r"```bash\n(.*?)```", README, flags=re.S) if "import duckdb" in b)
+    done = subprocess.run(["bash", "-c", snippet], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "support-bot" in done.stdout and "cpt_micro_usd" in done.stdout
+
+
+@pytest.mark.slow
+def test_dbt_docs_generate_as_shown(demo, tmp_path, monkeypatch):
+    data, _ = demo
+    monkeypatch.setenv("CPT_DATA_DIR", str(data))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))  # not the project's own target folder
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(ROOT / "dbt_project"))
+    done = subprocess.run(
+        ["bash", "-c", "cd dbt_project && ../.venv/bin/dbt docs generate --quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert (tmp_path / "target" / "index.html").exists() and (tmp_path / "target" / "catalog.json").exists()
+
+
+def test_cpt_generate_as_shown_writes_the_demo_s_bytes(tmp_path, monkeypatch):
+    command = next(c for c in readme_commands() if c.startswith("cpt generate"))
+    result = cpt(monkeypatch, tmp_path / "data", tmp_path / "source", *command.split()[1:])
+    assert result.exit_code == 0, result.output
+    assert "generated 2026-10" in result.output and (tmp_path / "source" / "truth.json").exists()
+
+
+def test_the_corpus_command_writes_every_case(tmp_path):
+    from tests.reliability.corpus import CASES
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.reliability.corpus", str(tmp_path / "corpus")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (tmp_path / "corpus").iterdir() if not p.name.startswith("_")} == {c.name for c in CASES}

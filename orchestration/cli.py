@@ -202,7 +202,7 @@ def run(
             try:
                 from orchestration.definitions import defs
             except ManifestPreparationError as exc:
-                out.print(f"[red]failed[/]: {exc}")
+                out.print(f"[red]failed[/]: {exc}", soft_wrap=True)
                 raise typer.Exit(1) from None
         outcome = _execute(defs, layout, lo, hi, {k: v for k, v in policy.items() if v is not None}, out, log, verbose)
     _summarize(outcome, layout, lo, hi, time.perf_counter() - started, None if verbose else log_path, out)
@@ -405,7 +405,7 @@ def show(
     published warehouse. csv and json print the CPT rows with every column."""
     layout = _environment()
     if not layout.warehouse.exists():
-        console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first")
+        console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first", soft_wrap=True)
         raise typer.Exit(1)
     filters = {"month": month, "team": team, "model": model}
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
@@ -435,7 +435,7 @@ def show(
                 f"{m.in_scope_cost:,.2f} (difference {m.difference:.2e}) {status}",
                 soft_wrap=True,
             )
-        out.print(f"warehouse: {layout.warehouse}  (tables: fct_*, dim_*)", style="dim")
+        out.print(f"warehouse: {layout.warehouse}  (tables: fct_*, dim_*)", style="dim", soft_wrap=True)
     if not holds:
         Console(stderr=True).print("[red]conservation VIOLATED[/]: allocated + idle + shared + unallocated ≠ cost")
         raise typer.Exit(1)

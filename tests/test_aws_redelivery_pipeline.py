@@ -19,6 +19,7 @@ from ingest.reconcile import conservation_by_month
 from ingest.sample.fleet import CLUSTERS, DEPLOYMENTS
 from ingest.sample.generator import write_cur2_delivery
 from orchestration.cli import app
+from tests.cpt_runner import source_environment
 
 pytestmark = pytest.mark.slow
 BUCKET = "acme-billing"
@@ -43,15 +44,9 @@ def s3_pipeline(moto_server, sample_month, tmp_path_factory):
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL_S3": url,  # boto3's own setting for an S3-compatible endpoint
         "CPT_DATA_DIR": str(tmp / "data"),
-        "CPT_SOURCE_DIR": str(root),
         "DAGSTER_HOME": str(tmp / "home"),
+        **source_environment(root),
         "CPT_AWS_BILLING_URI": f"s3://{BUCKET}/cur2",
-        "CPT_GCP_BILLING_URI": str(root / "gcp"),
-        "CPT_GATEWAY_LOGS_URI": str(root / "tokens" / "gateway"),
-        "CPT_LITELLM_LOGS_URI": str(root / "tokens" / "litellm"),
-        "CPT_OTEL_SPANS_URI": str(root / "tokens" / "otel"),
-        "CPT_PROMETHEUS_URI": str(root / "tokens" / "metrics"),
-        "CPT_GCP_CATALOG_URI": str(root / "gcp" / "catalog" / "compute_engine_skus.json"),
     }
     s3 = boto3.client(
         "s3", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"

@@ -9,28 +9,17 @@ import sys
 import duckdb
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
 from ingest.sample.fleet import DEPLOYMENTS, MODELS, TEAMS
-from orchestration.cli import app
+from tests.cpt_runner import cpt
 
 pytestmark = pytest.mark.slow
 
 
 def _run(monkeypatch, data_dir, source_dir, home, *options: str) -> None:
-    monkeypatch.setenv("CPT_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("CPT_SOURCE_DIR", str(source_dir))
-    monkeypatch.setenv("CPT_AWS_BILLING_URI", str(source_dir / "aws"))
-    monkeypatch.setenv("CPT_GCP_BILLING_URI", str(source_dir / "gcp"))
-    monkeypatch.setenv("CPT_GATEWAY_LOGS_URI", str(source_dir / "tokens" / "gateway"))
-    monkeypatch.setenv("CPT_LITELLM_LOGS_URI", str(source_dir / "tokens" / "litellm"))
-    monkeypatch.setenv("CPT_OTEL_SPANS_URI", str(source_dir / "tokens" / "otel"))
-    monkeypatch.setenv("CPT_PROMETHEUS_URI", str(source_dir / "tokens" / "metrics"))
-    monkeypatch.setenv("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    result = CliRunner().invoke(app, ["run", "--month", "2026-10", *options], catch_exceptions=False)
+    result = cpt(monkeypatch, data_dir, source_dir, "run", "--month", "2026-10", *options, DAGSTER_HOME=str(home))
     assert result.exit_code == 0, result.output
 
 

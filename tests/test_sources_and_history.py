@@ -90,11 +90,15 @@ def test_a_gcp_only_month_runs(november_2023, tmp_path, monkeypatch):
 def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
     source = _without(root, tmp_path / "source", "aws", "gcp")
+    broken = source / "tokens" / "gateway" / "2023" / "11" / "10" / "broken.jsonl"
+    broken.write_text("not a record\n" * 60)  # a day losing more than 1 % of its records to quarantine
     result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.output  # a warning is not a failure: published, and the warning listed
     said = one_line(result.output)
     assert "skipped AWS billing" in said and "skipped GCP billing" in said
+    assert "warning check inference_requests:quarantine_rate_is_low failed: 1 format-day(s) above 1.00%" in said
+    assert "published" in said and "60 quarantined" in said
     ((cost, tokens, requests),) = _query(
         tmp_path / "data", "select sum(total_cost), sum(output_tokens), sum(requests) from fct_cpt_daily"
     )

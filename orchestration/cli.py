@@ -282,7 +282,8 @@ def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, 
         verdict = "[red]published without what was refused[/]" if outcome.failed else "[green]published[/]"
         say(
             f"{verdict} {outcome.published} for {lo} … {hi} in {seconds:.1f} s: {outcome.deliveries} billing "
-            f"deliveries, {outcome.rows_loaded:,} token log rows loaded, {outcome.rows_quarantined:,} quarantined, "
+            f"deliver{'y' if outcome.deliveries == 1 else 'ies'}, {outcome.rows_loaded:,} token log rows loaded, "
+            f"{outcome.rows_quarantined:,} quarantined, "
             f"{outcome.models_built} dbt models, {outcome.checks_passed} checks passed"
         )
     else:

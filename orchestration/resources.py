@@ -118,7 +118,8 @@ def _unreachable(exc: Exception) -> bool:
 
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"
+    first = text[0] if text else ""
+    return first if isinstance(exc, SourceUnreachableError) else f"{type(exc).__name__}: {first}"
 
 
 # The delivery locations, by resource name: the environment variable each is read from.

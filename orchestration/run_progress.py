@@ -182,7 +182,8 @@ class RunProgress(logging.Handler):
         if asset in BILLING:
             outcome.deliveries += _value(metadata, "deliveries") - _value(metadata, "refused")
             outcome.billing_rows += _value(metadata, "rows")
-            detail = f"{outcome.deliveries} deliveries, {outcome.billing_rows:,} rows"
+            deliveries = "1 delivery" if outcome.deliveries == 1 else f"{outcome.deliveries} deliveries"
+            detail = f"{deliveries}, {outcome.billing_rows:,} rows"
             self.progress.update(self.tasks["billing"], advance=1, detail=detail)
         elif asset in TOKENS:
             outcome.files += _value(metadata, "files")

@@ -36,13 +36,13 @@ _CONSERVATION_SQL = """
 with billed as (
     select strftime(date_trunc('month', cost_hour), '%Y-%m') as month,
            sum(effective_cost::decimal(38, 18))::double as in_scope_cost
-    from int_billing_lines_spread_hourly group by 1
+    from internal.int_billing_lines_spread_hourly group by 1
 ), charged as (
     select strftime(date_trunc('month', usage_date), '%Y-%m') as month,
            sum(allocated_cost::decimal(38, 18))::double as allocated, sum(idle_cost::decimal(38, 18))::double as idle,
            sum(shared_cost::decimal(38, 18))::double as shared,
            sum(unallocated_cost::decimal(38, 18))::double as unallocated
-    from fct_cpt_daily group by 1
+    from analytics.fct_cpt_daily group by 1
 )
 select coalesce(billed.month, charged.month), coalesce(in_scope_cost, 0), coalesce(allocated, 0),
        coalesce(idle, 0), coalesce(shared, 0), coalesce(unallocated, 0)

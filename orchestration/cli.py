@@ -310,7 +310,7 @@ select
         / nullif(sum(weighted_tokens), 0) / nullif(sum(input_tokens), 0) as usd_per_1m_input,
     1e6 * sum(total_cost) filter (where pricing_tier <> 'unpriced') * sum(output_tokens)
         / nullif(sum(weighted_tokens), 0) / nullif(sum(output_tokens), 0) as usd_per_1m_output
-from fct_cpt_daily
+from analytics.fct_cpt_daily
 where ($month is null or strftime(usage_date, '%Y-%m') = $month)
     and ($team is null or team = $team)
     and ($model is null or model = $model)
@@ -322,7 +322,7 @@ _RECONCILIATION = """
 select strftime(month, '%Y-%m') as month, provider, invoice_billed_cost, in_scope_billed_cost,
        out_of_scope_billed_cost, tax_billed_cost, amortization_difference, in_scope_usage_cost, allocated_cost,
        idle_cost, shared_cost, unallocated_cost, allocation_difference
-from fct_reconciliation_monthly
+from analytics.fct_reconciliation_monthly
 where $month is null or strftime(month, '%Y-%m') = $month
 order by 1, 2
 """

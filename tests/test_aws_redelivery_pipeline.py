@@ -78,13 +78,15 @@ def _deliver(s3, tmp, root, factor: float, corrupt: bool = False) -> str:
 
 def _facts(layout: DataLayout) -> pl.DataFrame:
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        return con.sql("select * from fct_cpt_daily order by all").pl()
+        return con.sql("select * from analytics.fct_cpt_daily order by all").pl()
 
 
 def _aws_in_scope(layout: DataLayout) -> float:
     aws = tuple(d.name for d in DEPLOYMENTS if d.provider == "aws")
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        return con.execute(f"select sum(total_cost) from fct_cpt_daily where deployment in {aws}").fetchone()[0]
+        return con.execute(f"select sum(total_cost) from analytics.fct_cpt_daily where deployment in {aws}").fetchone()[
+            0
+        ]
 
 
 def test_three_deliveries_then_a_corrupt_one(s3_pipeline):
@@ -101,7 +103,7 @@ def test_three_deliveries_then_a_corrupt_one(s3_pipeline):
         assert result.exit_code == 0, result.output
         with duckdb.connect(str(layout.warehouse), read_only=True) as con:
             deliveries = con.execute(
-                "select distinct delivery_id from int_billing_line_items_unioned where provider = 'aws'"
+                "select distinct delivery_id from internal.int_billing_line_items_unioned where provider = 'aws'"
             ).fetchall()
             months = conservation_by_month(con)
         assert deliveries == [(execution,)]  # only the last delivery, never an append

@@ -13,6 +13,7 @@ import pytest
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
 from ingest.sample.fleet import DEPLOYMENTS, MODELS, TEAMS
+from orchestration.defs.warehouse.assets import MARTS
 from tests.cpt_runner import cpt
 
 pytestmark = pytest.mark.slow
@@ -31,7 +32,7 @@ def pipeline(sample_month, tmp_path_factory):
         _run(mp, data_dir, root, home)
         layout = DataLayout(data_dir)
         with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-            first = con.sql("select * from fct_cpt_daily").pl()
+            first = con.sql("select * from analytics.fct_cpt_daily").pl()
         yield layout, truth, first, (mp, data_dir, root, home)
 
 
@@ -56,7 +57,7 @@ def test_cost_tokens_and_gpu_hours_per_deployment_equal_the_truth(pipeline):
         layout,
         "select deployment, sum(direct_cost) as cost, sum(gpu_hours) as gpu_hours, sum(requests) as requests, "
         "sum(input_tokens) as input_tokens, sum(cached_input_tokens) as cached, sum(output_tokens) as output "
-        "from fct_deployment_hours group by deployment",
+        "from analytics.fct_deployment_hours group by deployment",
     )
     rows = {r["deployment"]: r for r in per_deployment.to_dicts()}
     assert set(rows) == set(truth["deployment_cost_usd"])
@@ -74,8 +75,8 @@ def test_shared_overhead_per_cluster_equals_the_truth(pipeline):
     layout, truth, _, _ = pipeline
     shared = _query(
         layout,
-        "select d.cluster, sum(h.shared_cost) as shared from fct_deployment_hours h "
-        "join dim_deployments d using (deployment) group by d.cluster",
+        "select d.cluster, sum(h.shared_cost) as shared from analytics.fct_deployment_hours h "
+        "join analytics.dim_deployments d using (deployment) group by d.cluster",
     )
     got = {r["cluster"]: r["shared"] for r in shared.to_dicts()}
     assert got == pytest.approx(truth["shared_cost_usd"], rel=1e-9)
@@ -150,7 +151,7 @@ HOSTILE_WEEK = [
 ]
 INVOICE = (
     "select month, provider, invoice_billed_cost, in_scope_billed_cost, in_scope_usage_cost, out_of_scope_billed_cost "
-    "from fct_reconciliation_monthly order by all"
+    "from analytics.fct_reconciliation_monthly order by all"
 )
 
 
@@ -235,12 +236,14 @@ def test_the_published_file_is_self_contained(pipeline, tmp_path):
             ).fetchall()
             for schema, name in objects:
                 con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()
-            facts = con.sql("select * from fct_cpt_daily").pl()
+            facts = con.sql("select * from analytics.fct_cpt_daily").pl()
     finally:
         aside.rename(layout.bronze)
     names = {name for _, name in objects}
-    assert {"fct_cpt_daily", "fct_deployment_hours", "fct_reconciliation_monthly"} <= names
     assert not {n for n in names if n.startswith("stg_")}  # the views over bronze are not published
+    # The interface for BI tools is the analytics schema: the marts and nothing else; the rest is internal.
+    assert {name for schema, name in objects if schema == "analytics"} == set(MARTS)
+    assert {schema for schema, _ in objects} == {"analytics", "internal"}
     key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]
     assert facts.sort(key).equals(first.sort(key))
 
@@ -262,14 +265,14 @@ def test_the_token_log_job_rebuilds_only_what_token_data_feeds(pipeline):
     assert {"inference_requests", "int_inference_requests_attributed", "fct_cpt_daily", "published_warehouse"} <= built
     assert not {"int_billing_lines_scoped", "int_cost_pools_aggregated", "gcp_billing_line_items"} & built
     key = ["usage_date", "deployment", "model", "team", "region", "pricing_tier", "hardware"]
-    assert _query(layout, "select * from fct_cpt_daily").sort(key).equals(first.sort(key))
+    assert _query(layout, "select * from analytics.fct_cpt_daily").sort(key).equals(first.sort(key))
 
 
 def test_an_idle_policy_set_in_run_config_reaches_the_marts(pipeline):
     """Last in this module: it republishes the warehouse under another policy."""
     layout, _, first, (mp, data_dir, root, home) = pipeline
     _run(mp, data_dir, root, home, "--idle-policy", "central", "--central-team", "gpu-platform")
-    facts = _query(layout, "select * from fct_cpt_daily")
+    facts = _query(layout, "select * from analytics.fct_cpt_daily")
     idle = facts.filter(pl.col("idle_cost") != 0)
     assert set(idle["team"]) == {"gpu-platform"}
     assert idle["idle_cost"].sum() == pytest.approx(first["idle_cost"].sum(), rel=1e-9)

@@ -55,9 +55,9 @@ def _build(data: Path, *extra: str) -> None:
 def _tables(warehouse: Path) -> dict[str, pl.DataFrame]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            name: con.sql(f"select * exclude (loaded_at) from {name} order by {order}").pl()
+            name: con.sql(f"select * exclude (loaded_at) from internal.{name} order by {order}").pl()
             if name.startswith("int_")
-            else con.sql(f"select * from {name} order by {order}").pl()
+            else con.sql(f"select * from analytics.{name} order by {order}").pl()
             for name, order in COMPARED.items()
         }
 
@@ -92,9 +92,13 @@ def test_an_incremental_build_equals_a_full_rebuild(sample_month, tmp_path):
     _build(data, *TOKEN_DOWNSTREAM)  # what the token_logs_refresh job rebuilds
     incremental = _tables(layout.build_warehouse)
     with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
-        runs = [r[0] for r in con.execute("select distinct loaded_at from int_inference_request_copies").fetchall()]
+        runs = [
+            r[0] for r in con.execute("select distinct loaded_at from internal.int_inference_request_copies").fetchall()
+        ]
         latest = dict(
-            con.execute("select usage_date, max(loaded_at) from int_token_usage_hourly group by all").fetchall()
+            con.execute(
+                "select usage_date, max(loaded_at) from internal.int_token_usage_hourly group by all"
+            ).fetchall()
         )
     # Incremental for real: only the requests of the files read (days 5 and 31) or ranked again with them (the
     # day-6 request re-shipped on day 5) were written again; every other day keeps the first run's rows.

@@ -65,9 +65,11 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
     assert f"full log: {log}" in said and "Running with dbt" in log.read_text()
     with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
         (month,) = conservation_by_month(con)
-        invoice = con.execute("select provider, sum(invoice_billed_cost) from fct_reconciliation_monthly group by 1")
+        invoice = con.execute(
+            "select provider, sum(invoice_billed_cost) from analytics.fct_reconciliation_monthly group by 1"
+        )
         assert invoice.fetchall() == [("aws", pytest.approx(truth["billed_by_provider_usd"]["aws"], abs=0.005))]
-        tokens = con.execute("select sum(output_tokens) from fct_cpt_daily").fetchone()[0]
+        tokens = con.execute("select sum(output_tokens) from analytics.fct_cpt_daily").fetchone()[0]
     assert month.month == "2023-11" and month.holds
     # Every token is reported, the GCP deployments' too (they have no cost here: unpriced).
     assert tokens == sum(t["output_tokens"] for t in truth["tokens"].values())
@@ -82,7 +84,8 @@ def test_a_gcp_only_month_runs(november_2023, tmp_path, monkeypatch):
     assert "Running with dbt" in result.output  # --verbose: everything, dbt's lines included
     assert f"skipped AWS billing: CPT_AWS_BILLING_URI={source / 'aws'} does not exist" in one_line(result.output)
     invoice = _query(
-        tmp_path / "data", "select provider, sum(invoice_billed_cost) from fct_reconciliation_monthly group by 1"
+        tmp_path / "data",
+        "select provider, sum(invoice_billed_cost) from analytics.fct_reconciliation_monthly group by 1",
     )
     assert invoice == [("gcp", pytest.approx(truth["billed_by_provider_usd"]["gcp"], abs=0.005))]
 
@@ -100,7 +103,7 @@ def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_202
     assert "warning check inference_requests:quarantine_rate_is_low failed: 1 format-day(s) above 1.00%" in said
     assert "published" in said and "60 quarantined" in said
     ((cost, tokens, requests),) = _query(
-        tmp_path / "data", "select sum(total_cost), sum(output_tokens), sum(requests) from fct_cpt_daily"
+        tmp_path / "data", "select sum(total_cost), sum(output_tokens), sum(requests) from analytics.fct_cpt_daily"
     )
     assert cost == 0
     assert tokens == sum(t["output_tokens"] for t in truth["tokens"].values())
@@ -147,6 +150,6 @@ def test_a_backfill_across_a_year_equals_its_months_run_one_by_one(tmp_path_fact
     assert {
         m
         for (m,) in _query(
-            tmp_path / "backfill", "select distinct strftime(month, '%Y-%m') from fct_reconciliation_monthly"
+            tmp_path / "backfill", "select distinct strftime(month, '%Y-%m') from analytics.fct_reconciliation_monthly"
         )
     } == set(months)

@@ -149,7 +149,7 @@ def marts_per_deployment_day(warehouse: Path) -> pl.DataFrame:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.sql(
             "select deployment, usage_date as day, sum(total_cost) as cost, sum(output_tokens) as output_tokens "
-            "from fct_cpt_daily where deployment not like 'shared:%' group by all order by 1, 2"
+            "from analytics.fct_cpt_daily where deployment not like 'shared:%' group by all order by 1, 2"
         ).pl()
 
 
@@ -201,8 +201,9 @@ def measure(source: Path, with_dagster: bool) -> dict:
         result["floor_mismatches"] += [{"floor": "after the incremental day", **r} for r in bad.head(5).to_dicts()]
         result["floor_equal"] = not result["floor_mismatches"]
         with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
-            result["requests"] = con.execute("select count(*) from stg_tokens__inference_requests").fetchall()[0][0]
-            result["bill_lines"] = con.execute("select count(*) from int_billing_line_items_unioned").fetchall()[0][0]
+            requests = con.execute("select count(*) from internal.stg_tokens__inference_requests").fetchone()
+            bill_lines = con.execute("select count(*) from internal.int_billing_line_items_unioned").fetchone()
+            result["requests"], result["bill_lines"] = requests[0], bill_lines[0]
         if with_dagster:
             result["dagster_run_s"] = _dagster_run(source, Path(tmp) / "dagster-data")
     result["pipeline_s"] = sum(

@@ -118,12 +118,18 @@ def compile_models(target: Path, data_dir: Path, dbt_vars: dict | None = None) -
     return compiled
 
 
+def qualified(name: str) -> str:
+    """Where dbt builds a model or seed (dbt_project.yml): the marts in analytics, everything else in internal."""
+    return f"cpt.{'analytics' if name.startswith(('fct_', 'dim_')) else 'internal'}.{name}"
+
+
 def run_models(compiled: dict[str, str], inputs: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
     """Create the inputs (missing ones empty), run the compiled chain, return every model's rows."""
     con = duckdb.connect()
     try:
         con.execute("attach ':memory:' as cpt")
         con.execute("use cpt")
+        con.execute("create schema analytics; create schema internal")
         con.execute("set TimeZone = 'UTC'")
         hardware = pl.read_csv(DBT_PROJECT / "seeds" / "hardware_specs.csv")
         inputs = dict(inputs)
@@ -138,12 +144,12 @@ def run_models(compiled: dict[str, str], inputs: dict[str, list[dict]]) -> dict[
             rows = [{**_DEFAULTS.get(name, {}), **row} for row in inputs.get(name, [])]
             frame = hardware if name == "hardware_specs" else pl.DataFrame(rows, schema=schema)
             con.register("frame", frame)
-            con.execute(f"create table cpt.main.{name} as select * from frame")
+            con.execute(f"create table {qualified(name)} as select * from frame")
             con.unregister("frame")
         results = {}
         for model in MODELS:
-            con.execute(f"create table cpt.main.{model} as {compiled[model]}")
-            results[model] = con.sql(f"select * from cpt.main.{model}").pl()
+            con.execute(f"create table {qualified(model)} as {compiled[model]}")
+            results[model] = con.sql(f"select * from {qualified(model)}").pl()
         return results
     finally:
         con.close()

@@ -10,15 +10,19 @@ def _warehouse(tmp_path, charged_total: float) -> WarehouseResource:
     path = resource.layout.build_warehouse
     path.parent.mkdir(parents=True)
     with duckdb.connect(str(path)) as con:
-        con.execute("create table int_billing_lines_spread_hourly (cost_hour timestamp, effective_cost double)")
+        con.execute("create schema internal; create schema analytics")
         con.execute(
-            "insert into int_billing_lines_spread_hourly values ('2026-10-01 00:00', 60), ('2026-10-02 05:00', 40)"
+            "create table internal.int_billing_lines_spread_hourly (cost_hour timestamp, effective_cost double)"
         )
         con.execute(
-            "create table fct_cpt_daily (usage_date date, allocated_cost double, idle_cost double, "
+            "insert into internal.int_billing_lines_spread_hourly "
+            "values ('2026-10-01 00:00', 60), ('2026-10-02 05:00', 40)"
+        )
+        con.execute(
+            "create table analytics.fct_cpt_daily (usage_date date, allocated_cost double, idle_cost double, "
             "shared_cost double, unallocated_cost double)"
         )
-        con.execute(f"insert into fct_cpt_daily values ('2026-10-01', {charged_total - 30}, 20, 6, 4)")
+        con.execute(f"insert into analytics.fct_cpt_daily values ('2026-10-01', {charged_total - 30}, 20, 6, 4)")
     return resource
 
 

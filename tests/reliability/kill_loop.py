@@ -68,7 +68,7 @@ def run_cpt(env: dict[str, str], kill_at: str | None = None, kill_after: float |
 
 def marts(layout: DataLayout) -> dict[str, pl.DataFrame]:
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        return {name: con.sql(f"select * from {name} order by all").pl() for name in MARTS}
+        return {name: con.sql(f"select * from analytics.{name} order by all").pl() for name in MARTS}
 
 
 def leftovers(layout: DataLayout) -> list[Path]:

@@ -35,9 +35,28 @@ def external_views(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(schema, name) for schema, name, sql in views if _READS_FILES.search(sql or "")]
 
 
+# The schemas dbt builds (dbt_project/macros/schemas.sql); anything else in a build file is left from an older layout.
+PUBLISHED_SCHEMAS = ("analytics", "internal")
+
+
+def drop_other_schemas(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop the tables and views outside the schemas dbt builds; returns their names."""
+    dropped = []
+    objects = con.execute(
+        "select schema_name, table_name, 'table' from duckdb_tables() where database_name = current_database() "
+        "union all select schema_name, view_name, 'view' from duckdb_views() where not internal "
+        "and database_name = current_database()"
+    ).fetchall()
+    for schema, name, kind in objects:
+        if schema not in PUBLISHED_SCHEMAS:
+            con.execute(f'drop {kind} "{schema}"."{name}"')
+            dropped.append(f"{schema}.{name}")
+    return dropped
+
+
 def make_self_contained(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Drop the views that read files, then every view left broken by that; returns the names dropped."""
-    dropped = []
+    dropped = drop_other_schemas(con)
     for schema, name in external_views(con):
         con.execute(f'drop view "{schema}"."{name}"')
         dropped.append(f"{schema}.{name}")

@@ -24,6 +24,7 @@ MARTS = [
     "dim_teams",
     "dim_models",
     "dim_hardware",
+    "focus_billing",
 ]
 
 

@@ -1,0 +1,72 @@
+-- Every billing line of every provider as a FOCUS 1.2 dataset, for FinOps tools: the FOCUS columns with their
+-- FOCUS names and types as delivered (amounts in the billing currency; timestamps UTC), this project's x_
+-- columns from the mapping, and the allocation at the line's grain: its scope and the deployment and cluster
+-- its tags name. Lineage (delivery, file, row) stays in internal.int_billing_line_items_unioned.
+
+with
+
+lines as (
+
+    select * from {{ source('bronze_aws', 'aws_billing_line_items') }}
+    union all by name
+    select * from {{ source('bronze_gcp', 'gcp_billing_line_items') }}
+
+),
+
+scoped as (
+
+    select line_item_key, scope, deployment, cluster, shared_cluster
+    from {{ ref('int_billing_lines_scoped') }}
+
+)
+
+select
+    lines.ProviderName,
+    lines.PublisherName,
+    lines.InvoiceIssuerName,
+    lines.BillingAccountId,
+    lines.BillingAccountName,
+    lines.SubAccountId,
+    lines.SubAccountName,
+    lines.InvoiceId,
+    cast(lines.BillingPeriodStart as timestamptz) as BillingPeriodStart,
+    cast(lines.BillingPeriodEnd as timestamptz) as BillingPeriodEnd,
+    cast(lines.ChargePeriodStart as timestamptz) as ChargePeriodStart,
+    cast(lines.ChargePeriodEnd as timestamptz) as ChargePeriodEnd,
+    lines.ChargeCategory,
+    lines.ChargeClass,
+    lines.ChargeDescription,
+    lines.ChargeFrequency,
+    lines.PricingCategory,
+    lines.CommitmentDiscountCategory,
+    lines.CommitmentDiscountId,
+    lines.CommitmentDiscountType,
+    lines.CommitmentDiscountStatus,
+    lines.BilledCost,
+    lines.EffectiveCost,
+    lines.ListCost,
+    lines.ContractedCost,
+    lines.BillingCurrency,
+    lines.ConsumedQuantity,
+    lines.ConsumedUnit,
+    lines.PricingQuantity,
+    lines.PricingUnit,
+    lines.RegionId,
+    lines.AvailabilityZone,
+    lines.ResourceId,
+    lines.ResourceType,
+    lines.ServiceName,
+    lines.ServiceCategory,
+    lines.ServiceSubcategory,
+    lines.SkuId,
+    lines.Tags,
+    lines.x_InstanceType,
+    lines.x_PricingTier,
+    lines.x_ProviderLineItemType,
+    scoped.scope as x_CptScope,
+    scoped.deployment as x_CptDeployment,
+    coalesce(scoped.cluster, scoped.shared_cluster) as x_CptCluster
+from lines
+inner join scoped
+    on concat(lines.x_BillingPeriod, '/', lines.x_DeliveryId, '/', lines.x_SourceFile, '/',
+        cast(lines.x_SourceRow as varchar)) = scoped.line_item_key

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import time
+import traceback
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -203,6 +204,14 @@ def run(
                 from orchestration.definitions import defs
             except ManifestPreparationError as exc:
                 out.print(f"[red]failed[/]: {exc}", soft_wrap=True)
+                raise typer.Exit(1) from None
+            except Exception as exc:  # a definitions error: one line here, the traceback in the log file
+                traceback.print_exc()
+                first = (str(exc).strip().splitlines() or [""])[0]
+                out.print(
+                    f"[red]failed[/] loading the Dagster definitions: {type(exc).__name__}: {first}", soft_wrap=True
+                )
+                out.print(f"full log: {log_path}" if log else "", style="dim", soft_wrap=True)
                 raise typer.Exit(1) from None
         outcome = _execute(defs, layout, lo, hi, {k: v for k, v in policy.items() if v is not None}, out, log, verbose)
     _summarize(outcome, layout, lo, hi, time.perf_counter() - started, None if verbose else log_path, out)
@@ -436,7 +445,11 @@ def show(
                 f"{m.in_scope_cost:,.2f} (difference {m.difference:.2e}) {status}",
                 soft_wrap=True,
             )
-        out.print(f"warehouse: {layout.warehouse}  (tables: fct_*, dim_*)", style="dim", soft_wrap=True)
+        out.print(
+            f"warehouse: {layout.warehouse}  (schema analytics: fct_*, dim_*, ops_*, focus_billing)",
+            style="dim",
+            soft_wrap=True,
+        )
     if not holds:
         Console(stderr=True).print("[red]conservation VIOLATED[/]: allocated + idle + shared + unallocated ≠ cost")
         raise typer.Exit(1)

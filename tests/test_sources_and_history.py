@@ -70,7 +70,21 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
         )
         assert invoice.fetchall() == [("aws", pytest.approx(truth["billed_by_provider_usd"]["aws"], abs=0.005))]
         tokens = con.execute("select sum(output_tokens) from analytics.fct_cpt_daily").fetchone()[0]
+        # The operations tables: conservation per month, the delivery in force with its lines, every FOCUS line.
+        proof = con.execute(
+            "select strftime(month, '%Y-%m'), in_scope_cost, difference from analytics.ops_conservation_monthly"
+        ).fetchall()
+        deliveries = con.execute(
+            "select provider, sum(line_items), sum(billed_cost_in_billing_currency) "
+            "from analytics.ops_billing_deliveries group by 1"
+        ).fetchall()
+        focus_lines = con.execute("select count(*), sum(BilledCost) from analytics.focus_billing").fetchone()
     assert month.month == "2023-11" and month.holds
+    ((proof_month, in_scope, difference),) = proof
+    assert (proof_month, in_scope) == ("2023-11", pytest.approx(month.in_scope_cost, rel=1e-12))
+    assert abs(difference) <= 1e-9 * in_scope
+    assert deliveries == [("aws", focus_lines[0], pytest.approx(focus_lines[1], abs=1e-6))]
+    assert focus_lines[1] == pytest.approx(truth["billed_by_provider_usd"]["aws"], abs=0.005)
     # Every token is reported, the GCP deployments' too (they have no cost here: unpriced).
     assert tokens == sum(t["output_tokens"] for t in truth["tokens"].values())
 
@@ -108,6 +122,14 @@ def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_202
     assert cost == 0
     assert tokens == sum(t["output_tokens"] for t in truth["tokens"].values())
     assert requests == sum(t["requests"] for t in truth["tokens"].values())
+    quarantined = _query(
+        tmp_path / "data",
+        "select log_day, source_format, source_file, records, first_row, last_row "
+        "from analytics.ops_token_quarantine_daily",
+    )
+    assert [(str(d), f, file, n, lo, hi) for d, f, file, n, lo, hi in quarantined] == [
+        ("2023-11-10", "gateway_jsonl", "2023/11/10/broken.jsonl", 60, 1, 60)
+    ]
     shown = cpt(monkeypatch, tmp_path / "data", source, "show", "--format", "json")
     assert shown.exit_code == 0, shown.output
     assert '"cpt_micro_usd": null' in shown.output  # no cost: cost per token is undefined, not zero

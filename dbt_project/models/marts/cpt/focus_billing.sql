@@ -7,9 +7,7 @@ with
 
 lines as (
 
-    select * from {{ source('bronze_aws', 'aws_billing_line_items') }}
-    union all by name
-    select * from {{ source('bronze_gcp', 'gcp_billing_line_items') }}
+    select * from {{ ref('stg_focus__billing_line_items') }}
 
 ),
 
@@ -67,6 +65,4 @@ select
     scoped.deployment as x_CptDeployment,
     coalesce(scoped.cluster, scoped.shared_cluster) as x_CptCluster
 from lines
-inner join scoped
-    on concat(lines.x_BillingPeriod, '/', lines.x_DeliveryId, '/', lines.x_SourceFile, '/',
-        cast(lines.x_SourceRow as varchar)) = scoped.line_item_key
+inner join scoped on lines.line_item_key = scoped.line_item_key

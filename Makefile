@@ -21,10 +21,11 @@ export DAGSTER_HOME ?= $(CPT_DATA_DIR)/dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 UI_PORT ?= 3000
+DOCS_PORT ?= 8580
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: demo test ui lint format install clean focus-validate bench-tokens bench kill-loop
+.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench kill-loop
 
 demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset through Dagster, print CPT
 	$(BIN)/cpt demo
@@ -36,6 +37,12 @@ test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite (a file's 
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	$(BIN)/python -m orchestration.housekeeping "$(DAGSTER_HOME)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" env --default-signal=INT,TERM $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+
+# The catalog (column types) is read from the warehouse build of $CPT_DATA_DIR (after `make demo` or `cpt run`).
+docs: $(VENV)/.synced $(MANIFEST)  ## the dbt docs site (models, columns, tests, lineage) on http://127.0.0.1:$(DOCS_PORT)
+	mkdir -p "$(CPT_DATA_DIR)/warehouse/build"
+	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --target-path target/docs
+	cd dbt_project && ../$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser --target-path target/docs
 
 focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validator's own Python 3.12 venv)
 	$(BIN)/pytest tests/conformance -s -q

@@ -3,9 +3,13 @@ a test (here, or by the test named for it)."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -37,7 +41,7 @@ RUNS = {
     "cpt show": "tests/test_readme.py::test_cpt_show_filters_and_formats_as_documented",
     "cpt mappings": "tests/ingest/test_mapping.py::test_the_committed_mapping_docs_equal_the_rules",
     ".venv/bin/python -c": "tests/test_readme.py::test_the_query_example_runs_on_the_demo_warehouse",
-    "cd dbt_project && ../.venv/bin/dbt docs generate": "tests/test_readme.py::test_dbt_docs_generate_as_shown",
+    "make docs": "tests/test_readme.py::test_make_docs_serves_the_dbt_docs_on_loopback",
 }
 
 
@@ -140,19 +144,40 @@ def test_the_query_example_runs_on_the_demo_warehouse(demo, tmp_path):
 
 
 @pytest.mark.slow
-def test_dbt_docs_generate_as_shown(demo, tmp_path, monkeypatch):
+def test_make_docs_serves_the_dbt_docs_on_loopback(demo, tmp_path):
+    """`make docs` over the demo's warehouse: the site and its catalog are served on 127.0.0.1 only."""
+    import socket
+    import urllib.request
+
     data, _ = demo
-    monkeypatch.setenv("CPT_DATA_DIR", str(data))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))  # not the project's own target folder
-    monkeypatch.setenv("DBT_PROFILES_DIR", str(ROOT / "dbt_project"))
-    done = subprocess.run(
-        ["bash", "-c", "cd dbt_project && ../.venv/bin/dbt docs generate --quiet"],
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "docs.log").open("w")
+    process = subprocess.Popen(
+        ["make", "docs", f"CPT_DATA_DIR={data}", f"DOCS_PORT={port}"],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-    assert done.returncode == 0, done.stdout[-2000:]
-    assert (tmp_path / "target" / "index.html").exists() and (tmp_path / "target" / "catalog.json").exists()
+    try:
+        deadline, catalog = time.monotonic() + 240, None
+        while time.monotonic() < deadline and process.poll() is None and catalog is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/catalog.json", timeout=5) as response:
+                    catalog = json.load(response)
+            except OSError:
+                time.sleep(2)
+        assert catalog, (tmp_path / "docs.log").read_text()[-3000:]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5) as response:
+            assert b"dbt" in response.read()
+        assert "model.cpt.fct_cpt_daily" in catalog["nodes"]  # column types read from the built warehouse
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+        assert {line.split()[3] for line in listening.splitlines()} == {f"127.0.0.1:{port}"}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 def test_cpt_generate_as_shown_writes_the_demo_s_bytes(tmp_path, monkeypatch):

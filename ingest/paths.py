@@ -33,6 +33,11 @@ class DataLayout:
         return self.data_dir / "warehouse" / "cpt.duckdb"
 
     @property
+    def exports(self) -> Path:
+        """The published warehouse's analytics tables as Parquet and CSV, with a manifest (after each publish)."""
+        return self.data_dir / "warehouse" / "exports"
+
+    @property
     def logs(self) -> Path:
         """The full log of each `cpt run` (its terminal shows progress and a summary)."""
         return self.data_dir / "logs"

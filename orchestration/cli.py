@@ -460,6 +460,26 @@ def names_of(rows: list[dict], columns: tuple) -> list[str]:
 
 
 @app.command()
+def export(
+    out: Path = typer.Option(..., help="Folder to write the files and manifest.json into (created)."),
+    month: str | None = typer.Option(
+        None, callback=_check_month, help="Only this month's rows, YYYY-MM (tables with a date); default: all."
+    ),
+) -> None:
+    """Every table of the published warehouse's analytics schema as Parquet and CSV, with manifest.json (rows,
+    columns and types, each file's SHA-256). The same warehouse exports to the same bytes."""
+    layout = _environment()
+    if not layout.warehouse.exists():
+        console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first", soft_wrap=True)
+        raise typer.Exit(1)
+    from ingest.export import MANIFEST, export_warehouse
+
+    tables = export_warehouse(layout.warehouse, out.resolve(), month)["tables"]
+    rows = sum(t["rows"] for t in tables.values())
+    console.print(f"exported {len(tables)} tables ({rows:,} rows) to {out.resolve()}; see {MANIFEST}", soft_wrap=True)
+
+
+@app.command()
 def mappings(out: Path | None = typer.Option(None, help="Write the Markdown here instead of printing it.")) -> None:
     """The provider → FOCUS mapping of every billing format, generated from the rule files."""
     text = mapping_docs()

@@ -18,7 +18,7 @@ from orchestration.defs.tokens.assets import inference_requests
 from orchestration.defs.tokens.checks import quarantine_rate_is_low
 from orchestration.defs.tokens.counters import inference_token_counters
 from orchestration.defs.tokens.sensors import token_log_sensor
-from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse
+from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse, warehouse_exports
 from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
 from orchestration.resources import build_resources
 from orchestration.run_progress import run_events_logger
@@ -32,6 +32,7 @@ defs = dg.Definitions(
         inference_token_counters,
         cpt_dbt_models,
         published_warehouse,
+        warehouse_exports,
     ],
     asset_checks=[in_scope_cost_is_conserved, quarantine_rate_is_low],
     jobs=[aws_billing_job, daily_refresh_job, gcp_catalog_job, token_logs_job],

@@ -40,6 +40,7 @@ def run_events_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
 BILLING = ("aws_billing_line_items", "gcp_billing_line_items", "gcp_list_prices")
 TOKENS = ("inference_requests", "inference_token_counters")
 PUBLISH = "published_warehouse"
+EXPORTS = "warehouse_exports"
 SOURCE_NAMES = {
     "aws_billing_line_items": "AWS billing",
     "gcp_billing_line_items": "GCP billing",
@@ -195,6 +196,8 @@ class RunProgress(logging.Handler):
         elif asset == PUBLISH:
             outcome.published = str(_value(metadata, "path", ""))
             self.progress.update(self.tasks["publish"], advance=1, detail="warehouse replaced")
+        elif asset == EXPORTS:
+            self.progress.update(self.tasks["publish"], detail="warehouse replaced, exported")
         else:
             outcome.models_built += 1
             self.progress.update(self.tasks["models"], advance=1)

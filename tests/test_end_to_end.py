@@ -3,6 +3,7 @@ held to the figures the generator wrote down itself."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -215,6 +216,33 @@ def test_kills_then_a_hostile_week_never_change_lose_or_block_the_money(pipeline
     for expected in ("compressed stream breaks off", "byte order mark", "not Prometheus text"):
         assert expected in reasons
     assert not quarantine["source_file"].str.contains("passwd").any()
+
+
+def test_every_analytics_table_is_exported_the_same_bytes_after_each_publish(pipeline, tmp_path, monkeypatch):
+    """The warehouse_exports asset (after each publish) and `cpt export`: every analytics table as Parquet and CSV
+    with a manifest; the same warehouse gives the same bytes, whoever exports it and however often."""
+    layout, _, _, (_, data_dir, root, _) = pipeline
+    manifest = json.loads((layout.exports / "manifest.json").read_text())
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        counts = {t: con.execute(f"select count(*) from analytics.{t}").fetchone()[0] for t in MARTS}
+    assert {t: m["rows"] for t, m in manifest["tables"].items()} == counts
+    for out in ("first", "again"):
+        result = cpt(monkeypatch, data_dir, root, "export", "--out", str(tmp_path / out))
+        assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "first").iterdir())
+    assert files == sorted(p.name for p in layout.exports.iterdir())
+    assert {f"{t}.{x}" for t in MARTS for x in ("parquet", "csv")} | {"manifest.json"} == set(files)
+    for name in files:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+        assert (tmp_path / "first" / name).read_bytes() == (layout.exports / name).read_bytes(), name
+    facts = pl.read_parquet(tmp_path / "first" / "fct_cpt_daily.parquet")
+    assert facts.height == counts["fct_cpt_daily"] and facts["total_cost"].sum() == pytest.approx(
+        _query(layout, "select sum(total_cost) from analytics.fct_cpt_daily").item(), rel=1e-12
+    )
+    result = cpt(monkeypatch, data_dir, root, "export", "--month", "2026-09", "--out", str(tmp_path / "september"))
+    september = json.loads((tmp_path / "september" / "manifest.json").read_text())["tables"]
+    assert september["fct_cpt_daily"]["rows"] == 0 and september["focus_billing"]["rows"] == 0
+    assert september["dim_teams"]["rows"] == counts["dim_teams"]  # tables without a date are exported whole
 
 
 def test_the_published_file_is_self_contained(pipeline, tmp_path):

@@ -39,6 +39,7 @@ RUNS = {
     "cpt run --start": "tests/test_sources_and_history.py::"
     "test_a_backfill_across_a_year_equals_its_months_run_one_by_one",
     "cpt show": "tests/test_readme.py::test_cpt_show_filters_and_formats_as_documented",
+    "cpt export": "tests/test_end_to_end.py::test_every_analytics_table_is_exported_the_same_bytes_after_each_publish",
     "cpt mappings": "tests/ingest/test_mapping.py::test_the_committed_mapping_docs_equal_the_rules",
     ".venv/bin/python -c": "tests/test_readme.py::test_the_query_example_runs_on_the_demo_warehouse",
     "make docs": "tests/test_readme.py::test_make_docs_serves_the_dbt_docs_on_loopback",

@@ -73,7 +73,7 @@ def test_dagster_dev_serves_the_asset_graph_on_loopback(cpt_env, tmp_path):
             time.sleep(2)
         assert nodes, (tmp_path / "dagster-dev.log").read_text()[-3000:]
         keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
-        assert keys == INGEST | DBT | {"published_warehouse", "token_quarantine"}
+        assert keys == INGEST | DBT | {"published_warehouse", "warehouse_exports", "token_quarantine"}
         # Bound to loopback only.
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
         local_addresses = {line.split()[3] for line in listening.splitlines()}

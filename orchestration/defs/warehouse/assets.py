@@ -1,5 +1,6 @@
 """dbt models (staging → intermediate → marts) and the published warehouse file."""
 
+import hashlib
 import json
 from collections.abc import Mapping
 from enum import Enum
@@ -10,6 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
 from ingest.bronze import ensure_all_tables
+from ingest.export import MANIFEST, replace_export
 from ingest.paths import DBT_BUILD_ARGS
 from ingest.publish import publish
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
@@ -111,4 +113,27 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
     path, left_out = publish(warehouse.layout.build_warehouse, warehouse.layout.warehouse)
     return dg.MaterializeResult(
         metadata={"path": str(path), "bytes": path.stat().st_size, "views_left_out": ", ".join(left_out)}
+    )
+
+
+@dg.asset(
+    key="warehouse_exports",
+    group_name="warehouse_marts",
+    kinds={"parquet", "csv"},
+    owners=["team:platform"],
+    deps=["published_warehouse"],
+)
+def warehouse_exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every table of the published warehouse's analytics schema as Parquet and CSV under warehouse/exports/, with
+    manifest.json (rows, columns and types, each file's SHA-256), for BI tools that do not open DuckDB. Replaced
+    whole after each publish; the same warehouse exports to the same bytes."""
+    manifest = replace_export(warehouse.layout.warehouse, warehouse.layout.exports)
+    tables = manifest["tables"]
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(warehouse.layout.exports),
+            "tables": len(tables),
+            "rows": sum(t["rows"] for t in tables.values()),
+            "manifest_sha256": hashlib.sha256((warehouse.layout.exports / MANIFEST).read_bytes()).hexdigest(),
+        }
     )

@@ -26,6 +26,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
@@ -313,12 +314,12 @@ select
     sum(total_cost) as total_cost,
     sum(idle_cost) as idle_cost,
     sum(shared_cost) as shared_cost,
-    -- unpriced: tokens no bill priced, whose cost per token is undefined (null), not zero
-    1e6 * sum(total_cost) filter (where pricing_tier <> 'unpriced') / nullif(sum(output_tokens), 0) as cpt_micro_usd,
-    1e6 * sum(total_cost) filter (where pricing_tier <> 'unpriced') * sum(weighted_input_tokens)
-        / nullif(sum(weighted_tokens), 0) / nullif(sum(input_tokens), 0) as usd_per_1m_input,
-    1e6 * sum(total_cost) filter (where pricing_tier <> 'unpriced') * sum(output_tokens)
-        / nullif(sum(weighted_tokens), 0) / nullif(sum(output_tokens), 0) as usd_per_1m_output
+    -- the formulas of fct_cpt_daily's ratio columns, at this grain (unpriced tokens have a null priced_cost)
+    1e6 * sum(priced_cost) / nullif(sum(output_tokens), 0) as cpt_micro_usd,
+    1e6 * sum(priced_cost) * sum(weighted_input_tokens) / nullif(sum(weighted_tokens), 0)
+        / nullif(sum(input_tokens), 0) as usd_per_1m_input,
+    1e6 * sum(priced_cost) * (sum(weighted_tokens) - sum(weighted_input_tokens)) / nullif(sum(weighted_tokens), 0)
+        / nullif(sum(output_tokens), 0) as usd_per_1m_output
 from analytics.fct_cpt_daily
 where ($month is null or strftime(usage_date, '%Y-%m') = $month)
     and ($team is null or team = $team)
@@ -376,8 +377,13 @@ def _cell(column: str, value) -> str:
     if column in ("requests", "output_tokens", "input_tokens"):
         return f"{value:,.0f}"
     if column == "allocation_difference":
-        return f"{value:.1e}"
+        return f"{float(value):.1e}"
     return f"{value:,.2f}"
+
+
+def _json_value(value):
+    """DECIMAL money as a JSON number; dates as ISO text."""
+    return float(value) if isinstance(value, Decimal) else str(value)
 
 
 def _table(title: str, columns: tuple, rows: list[dict], wide: bool) -> Table:
@@ -432,7 +438,7 @@ def show(
         writer.writeheader()
         writer.writerows(rows)
     elif output is OutputFormat.json:
-        print(json.dumps(rows, indent=1, default=str))
+        print(json.dumps(rows, indent=1, default=_json_value))
     else:
         out = Console(width=200) if wide and not console.is_terminal else console
         out.print(_table("Cost per token by model × team × pricing tier", _CPT_COLUMNS, rows, wide))

@@ -84,9 +84,8 @@ def _facts(layout: DataLayout) -> pl.DataFrame:
 def _aws_in_scope(layout: DataLayout) -> float:
     aws = tuple(d.name for d in DEPLOYMENTS if d.provider == "aws")
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        return con.execute(f"select sum(total_cost) from analytics.fct_cpt_daily where deployment in {aws}").fetchone()[
-            0
-        ]
+        sql = f"select sum(total_cost)::double from analytics.fct_cpt_daily where deployment in {aws}"
+        return con.execute(sql).fetchone()[0]
 
 
 def test_three_deliveries_then_a_corrupt_one(s3_pipeline):

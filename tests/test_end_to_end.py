@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
 
 import duckdb
 import polars as pl
+import polars.selectors as cs
 import pytest
 
 from ingest.paths import DataLayout
@@ -33,13 +35,62 @@ def pipeline(sample_month, tmp_path_factory):
         _run(mp, data_dir, root, home)
         layout = DataLayout(data_dir)
         with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-            first = con.sql("select * from analytics.fct_cpt_daily").pl()
+            first = _floats(con.sql("select * from analytics.fct_cpt_daily").pl())
         yield layout, truth, first, (mp, data_dir, root, home)
+
+
+def _floats(frame: pl.DataFrame) -> pl.DataFrame:
+    """DECIMAL money as floats, for comparisons with a tolerance (the exact ones read the DECIMALs)."""
+    return frame.with_columns(cs.decimal().cast(pl.Float64))
 
 
 def _query(layout: DataLayout, sql: str) -> pl.DataFrame:
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        return con.sql(sql).pl()
+        return _floats(con.sql(sql).pl())
+
+
+def test_published_money_ties_to_the_bill_to_the_cent_and_counts_to_the_logs_exactly(pipeline):
+    """Money is DECIMAL(38, 12) and counts are integers in every published fact; the rows sum to the generated
+    bill to the cent and to the logged requests and tokens exactly, per deployment and in total."""
+    layout, truth, _, _ = pipeline
+    cent = Decimal("0.01")
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        types = dict(
+            con.execute(
+                "select table_name || '.' || column_name, data_type from information_schema.columns "
+                "where table_schema = 'analytics' and table_name like 'fct_%'"
+            ).fetchall()
+        )
+        charged = con.execute("select sum(total_cost) from analytics.fct_cpt_daily").fetchone()[0]
+        invoice = dict(
+            con.execute(
+                "select provider, sum(invoice_billed_cost) from analytics.fct_reconciliation_monthly group by 1"
+            ).fetchall()
+        )
+        counts = con.execute(
+            "select sum(requests), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens) "
+            "from analytics.fct_cpt_daily"
+        ).fetchone()
+        per_deployment = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select deployment, sum(requests), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens) "
+                "from analytics.fct_deployment_hours group by 1"
+            ).fetchall()
+        }
+    money = {c: t for c, t in types.items() if c.endswith("_cost")}
+    assert money and set(money.values()) == {"DECIMAL(38,12)"}
+    for column in ("requests", "input_tokens", "cached_input_tokens", "output_tokens"):
+        assert types[f"fct_cpt_daily.{column}"] == types[f"fct_deployment_hours.{column}"] == "BIGINT"
+    assert isinstance(charged, Decimal)
+    assert charged.quantize(cent) == Decimal(str(truth["in_scope_effective_usd"])).quantize(cent)
+    assert {p: v.quantize(cent) for p, v in invoice.items()} == {
+        p: Decimal(str(v)).quantize(cent) for p, v in truth["billed_by_provider_usd"].items()
+    }
+    fields = ("requests", "input_tokens", "cached_input_tokens", "output_tokens")
+    logged = {name: tuple(tokens[f] for f in fields) for name, tokens in truth["tokens"].items()}
+    assert tuple(counts) == tuple(sum(t[i] for t in logged.values()) for i in range(4))
+    assert {d: tuple(c) for d, c in per_deployment.items() if any(c)} == {d: t for d, t in logged.items() if any(t)}
 
 
 def test_conservation_holds_and_matches_the_generated_in_scope_cost(pipeline):
@@ -66,10 +117,10 @@ def test_cost_tokens_and_gpu_hours_per_deployment_equal_the_truth(pipeline):
         tokens = truth["tokens"][name]
         assert rows[name]["cost"] == pytest.approx(cost, rel=1e-9), name
         assert rows[name]["gpu_hours"] == pytest.approx(truth["gpu_hours"][name], rel=1e-9), name
-        assert rows[name]["requests"] == pytest.approx(tokens["requests"], rel=1e-9), name
-        assert rows[name]["input_tokens"] == pytest.approx(tokens["input_tokens"], rel=1e-9), name
-        assert rows[name]["cached"] == pytest.approx(tokens["cached_input_tokens"], rel=1e-9), name
-        assert rows[name]["output"] == pytest.approx(tokens["output_tokens"], rel=1e-9), name
+        assert rows[name]["requests"] == tokens["requests"], name
+        assert rows[name]["input_tokens"] == tokens["input_tokens"], name
+        assert rows[name]["cached"] == tokens["cached_input_tokens"], name
+        assert rows[name]["output"] == tokens["output_tokens"], name
 
 
 def test_shared_overhead_per_cluster_equals_the_truth(pipeline):
@@ -236,9 +287,9 @@ def test_every_analytics_table_is_exported_the_same_bytes_after_each_publish(pip
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
         assert (tmp_path / "first" / name).read_bytes() == (layout.exports / name).read_bytes(), name
     facts = pl.read_parquet(tmp_path / "first" / "fct_cpt_daily.parquet")
-    assert facts.height == counts["fct_cpt_daily"] and facts["total_cost"].sum() == pytest.approx(
-        _query(layout, "select sum(total_cost) from analytics.fct_cpt_daily").item(), rel=1e-12
-    )
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        (total,) = con.execute("select sum(total_cost) from analytics.fct_cpt_daily").fetchone()
+    assert facts.height == counts["fct_cpt_daily"] and facts["total_cost"].sum() == total  # DECIMAL, exact
     result = cpt(monkeypatch, data_dir, root, "export", "--month", "2026-09", "--out", str(tmp_path / "september"))
     september = json.loads((tmp_path / "september" / "manifest.json").read_text())["tables"]
     assert september["fct_cpt_daily"]["rows"] == 0 and september["focus_billing"]["rows"] == 0
@@ -264,7 +315,7 @@ def test_the_published_file_is_self_contained(pipeline, tmp_path):
             ).fetchall()
             for schema, name in objects:
                 con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()
-            facts = con.sql("select * from analytics.fct_cpt_daily").pl()
+            facts = _floats(con.sql("select * from analytics.fct_cpt_daily").pl())
     finally:
         aside.rename(layout.bronze)
     names = {name for _, name in objects}

@@ -66,13 +66,14 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
     with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
         (month,) = conservation_by_month(con)
         invoice = con.execute(
-            "select provider, sum(invoice_billed_cost) from analytics.fct_reconciliation_monthly group by 1"
+            "select provider, sum(invoice_billed_cost)::double from analytics.fct_reconciliation_monthly group by 1"
         )
         assert invoice.fetchall() == [("aws", pytest.approx(truth["billed_by_provider_usd"]["aws"], abs=0.005))]
         tokens = con.execute("select sum(output_tokens) from analytics.fct_cpt_daily").fetchone()[0]
         # The operations tables: conservation per month, the delivery in force with its lines, every FOCUS line.
         proof = con.execute(
-            "select strftime(month, '%Y-%m'), in_scope_cost, difference from analytics.ops_conservation_monthly"
+            "select strftime(month, '%Y-%m'), in_scope_cost::double, difference::double "
+            "from analytics.ops_conservation_monthly"
         ).fetchall()
         deliveries = con.execute(
             "select provider, sum(line_items), sum(billed_cost_in_billing_currency) "
@@ -99,7 +100,7 @@ def test_a_gcp_only_month_runs(november_2023, tmp_path, monkeypatch):
     assert f"skipped AWS billing: CPT_AWS_BILLING_URI={source / 'aws'} does not exist" in one_line(result.output)
     invoice = _query(
         tmp_path / "data",
-        "select provider, sum(invoice_billed_cost) from analytics.fct_reconciliation_monthly group by 1",
+        "select provider, sum(invoice_billed_cost)::double from analytics.fct_reconciliation_monthly group by 1",
     )
     assert invoice == [("gcp", pytest.approx(truth["billed_by_provider_usd"]["gcp"], abs=0.005))]
 

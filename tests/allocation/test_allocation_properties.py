@@ -136,9 +136,20 @@ def test_allocation_conserves_every_dollar_and_token_and_is_deterministic(compil
     for row in per_deployment.fill_null(0.0).iter_rows(named=True):
         assert _close(row["own"] + row["placed"], row["charged"], scale), row
 
-    # Tokens: every logged output token is in exactly one fact row.
-    logged = sum(r["output_tokens"] for r in inputs["int_inference_requests_attributed"])
-    assert abs((fct["output_tokens"].sum() or 0.0) - logged) <= 1e-6 * max(logged, 1)
+    # Tokens and requests: whole in every fact row, and every logged one in exactly one row.
+    logged = inputs["int_inference_requests_attributed"]
+    assert fct["output_tokens"].dtype == pl.Int64 and fct["requests"].dtype == pl.Int64
+    assert fct["output_tokens"].sum() == sum(r["output_tokens"] for r in logged)
+    assert fct["input_tokens"].sum() == sum(r["input_tokens"] for r in logged)
+    assert fct["requests"].sum() == len(logged)
+    daily = fct.group_by("usage_date", "deployment", "model", "team").agg(pl.col("output_tokens").sum())
+    for day, deployment, model, team, count in daily.iter_rows():
+        expected = sum(
+            r["output_tokens"]
+            for r in logged
+            if (r["usage_hour"].date(), r["deployment"], r["model"], r["team"]) == (day, deployment, model, team)
+        )
+        assert count == expected, (day, deployment, model, team)
 
     # No negative charge unless the pool or the overhead it comes from is negative (a credit larger than usage).
     negative = allocated.filter(
@@ -162,10 +173,10 @@ def test_allocation_conserves_every_dollar_and_token_and_is_deterministic(compil
     )
     for row in split.iter_rows(named=True):
         recombined = (
-            row["usd_per_1m_input_tokens"] * row["input_tokens"]
-            + row["usd_per_1m_output_tokens"] * row["output_tokens"]
+            row["input_usd_per_1m_input_tokens"] * row["input_tokens"]
+            + row["output_usd_per_1m_output_tokens"] * row["output_tokens"]
         ) / 1e6
-        assert _close(recombined, row["total_cost"], abs(row["total_cost"])), row
+        assert _close(recombined, row["priced_cost"], abs(row["priced_cost"])), row
 
     # The reconciliation mart: invoice and allocation identities per month and provider.
     for row in models["fct_reconciliation_monthly"].iter_rows(named=True):

@@ -112,7 +112,8 @@ def test_late_and_revised_rows_replace_their_days_and_reach_the_marts(export_row
     with duckdb.connect(str(tmp_path / "data" / "warehouse" / "build" / "cpt.duckdb"), read_only=True) as con:
         in_scope = con.execute("select sum(effective_cost) from internal.int_billing_lines_spread_hourly").fetchone()[0]
         charged = con.execute(
-            "select sum(allocated_cost + idle_cost + shared_cost + unallocated_cost) from analytics.fct_cpt_daily"
+            "select sum(allocated_cost + idle_cost + shared_cost + unallocated_cost)::double "
+            "from analytics.fct_cpt_daily"
         ).fetchone()[0]
     labelled = [r for r in revised if {label["key"] for label in r["labels"]} & {"cpt-deployment", "cpt-shared"}]
     window = [r for r in labelled if date(2026, 9, 26) <= _day(r) <= date(2026, 10, 6)]

@@ -1,7 +1,11 @@
 -- Cost-Per-Token facts: one row per day × deployment × model × team × region × pricing tier × hardware.
--- CPT = total cost / output tokens. The input/output split divides a row's cost by the token weights
--- (zero for input under the output_tokens key), so that cost per input token × input tokens + cost per output
--- token × output tokens = total cost. Utilization = the share of the row's GPU hours that served requests.
+-- Money is exact DECIMAL (macros/published_types.sql). Requests and tokens are whole: a deployment-hour's tokens
+-- are split over its cost pools by GPU capacity, and the split is rounded per day × deployment × model × team by
+-- largest remainder, so every row is whole and the rows sum exactly to the logs.
+-- CPT = all-in priced cost ÷ output tokens. The input/output split shares a row's priced cost by the allocation
+-- key (input weight zero under the output_tokens key): cost per 1M input tokens × input tokens + cost per 1M
+-- output tokens × output tokens = priced cost. Ratios are kept with their numerators and denominators, so that
+-- any grain recomputes them from sums instead of summing ratios.
 
 with
 
@@ -27,12 +31,48 @@ daily as (
         {{ exact_sum("output_tokens") }} as output_tokens,
         {{ exact_sum("gpu_hours") }} as gpu_hours,
         {{ exact_sum("case when allocation_basis = 'usage' then gpu_hours else 0 end") }} as busy_gpu_hours,
-        {{ exact_sum("allocated_cost") }} as allocated_cost,
-        {{ exact_sum("idle_cost") }} as idle_cost,
-        {{ exact_sum("shared_cost") }} as shared_cost,
-        {{ exact_sum("unallocated_cost") }} as unallocated_cost
+        {{ money_sum("allocated_cost") }} as allocated_cost,
+        {{ money_sum("idle_cost") }} as idle_cost,
+        {{ money_sum("shared_cost") }} as shared_cost,
+        {{ money_sum("unallocated_cost") }} as unallocated_cost
     from allocation
     group by cast(cost_hour as date), deployment, model, team, region, pricing_tier, hardware
+
+),
+
+{%- set request_grain = "usage_date, deployment, model, team" %}
+{#- Equal remainders (a request split evenly over two pools) are broken by a hash of the day and the pool, not by
+    the pool's name, so that the odd units do not fall on the same pool every day. -#}
+{%- set pool_order = hash64("concat_ws('|', cast(usage_date as varchar), region, pricing_tier, hardware)")
+    ~ ", region, pricing_tier, hardware" %}
+
+whole_counts as (
+
+    select
+        *,
+        {{ largest_remainder("requests", request_grain, pool_order) }} as whole_requests,
+        {{ largest_remainder("input_tokens", request_grain, pool_order) }} as whole_input_tokens,
+        {{ largest_remainder("cached_input_tokens", request_grain, pool_order) }} as whole_cached_input_tokens,
+        {{ largest_remainder("output_tokens", request_grain, pool_order) }} as whole_output_tokens
+    from daily
+
+),
+
+costed as (
+
+    select
+        whole_counts.*,
+        allocated_cost + idle_cost + shared_cost + unallocated_cost as total_cost,
+        -- Tokens no cost pool priced (no bill for their deployment-hour) have no cost per token: null, not zero.
+        case when pricing_tier <> 'unpriced'
+            then allocated_cost + idle_cost + shared_cost + unallocated_cost
+        end as priced_cost,
+        output_tokens
+            + {{ input_token_weight() }} * (input_tokens - cached_input_tokens)
+            + {{ cached_input_token_weight() }} * cached_input_tokens as weighted_tokens,
+        {{ input_token_weight() }} * (input_tokens - cached_input_tokens)
+            + {{ cached_input_token_weight() }} * cached_input_tokens as weighted_input_tokens
+    from whole_counts
 
 ),
 
@@ -40,23 +80,6 @@ latency as (
 
     select usage_date, deployment, model, team, p50_latency_ms, p99_latency_ms, p50_ttft_ms, p99_ttft_ms
     from {{ ref('int_request_latency_daily') }}
-
-),
-
-costed as (
-
-    select
-        daily.*,
-        daily.allocated_cost + daily.idle_cost + daily.shared_cost + daily.unallocated_cost as total_cost,
-        case when daily.pricing_tier <> 'unpriced'
-            then daily.allocated_cost + daily.idle_cost + daily.shared_cost + daily.unallocated_cost
-        end as priced_cost,
-        daily.output_tokens
-            + {{ input_token_weight() }} * (daily.input_tokens - daily.cached_input_tokens)
-            + {{ cached_input_token_weight() }} * daily.cached_input_tokens as weighted_tokens,
-        {{ input_token_weight() }} * (daily.input_tokens - daily.cached_input_tokens)
-            + {{ cached_input_token_weight() }} * daily.cached_input_tokens as weighted_input_tokens
-    from daily
 
 )
 
@@ -68,26 +91,26 @@ select
     costed.region,
     costed.pricing_tier,
     costed.hardware,
-    costed.requests,
-    costed.input_tokens,
-    costed.cached_input_tokens,
-    costed.output_tokens,
-    costed.weighted_tokens,
-    costed.weighted_input_tokens,
-    costed.gpu_hours,
-    costed.busy_gpu_hours / nullif(costed.gpu_hours, 0) as utilization,
+    costed.whole_requests as requests,
+    costed.whole_input_tokens as input_tokens,
+    costed.whole_cached_input_tokens as cached_input_tokens,
+    costed.whole_output_tokens as output_tokens,
+    {{ quantity("costed.weighted_tokens") }} as weighted_tokens,
+    {{ quantity("costed.weighted_input_tokens") }} as weighted_input_tokens,
+    {{ quantity("costed.gpu_hours") }} as gpu_hours,
+    {{ quantity("costed.busy_gpu_hours") }} as busy_gpu_hours,
+    {{ quantity("costed.busy_gpu_hours / nullif(costed.gpu_hours, 0)") }} as busy_hour_share,
     costed.allocated_cost,
     costed.idle_cost,
     costed.shared_cost,
     costed.unallocated_cost,
     costed.total_cost,
-    -- Tokens no cost pool priced (no bill for their deployment-hour) have no cost per token: null, not zero.
-    1e6 * costed.priced_cost / nullif(costed.output_tokens, 0) as cpt_micro_usd_per_output_token,
-    1e6 * costed.priced_cost * costed.weighted_input_tokens / nullif(costed.weighted_tokens, 0)
-        / nullif(costed.input_tokens, 0) as usd_per_1m_input_tokens,
-    1e6 * costed.priced_cost * costed.output_tokens / nullif(costed.weighted_tokens, 0)
-        / nullif(costed.output_tokens, 0) as usd_per_1m_output_tokens,
-    1e6 * costed.priced_cost / nullif(costed.input_tokens + costed.output_tokens, 0) as usd_per_1m_total_tokens,
+    costed.priced_cost,
+    {{ money("1e6 * costed.priced_cost / nullif(costed.whole_output_tokens, 0)") }} as cpt_micro_usd_per_output_token,
+    {{ money("1e6 * costed.priced_cost * costed.weighted_input_tokens / nullif(costed.weighted_tokens, 0)
+        / nullif(costed.whole_input_tokens, 0)") }} as input_usd_per_1m_input_tokens,
+    {{ money("1e6 * costed.priced_cost * (costed.weighted_tokens - costed.weighted_input_tokens)
+        / nullif(costed.weighted_tokens, 0) / nullif(costed.whole_output_tokens, 0)") }} as output_usd_per_1m_output_tokens,
     latency.p50_latency_ms,
     latency.p99_latency_ms,
     latency.p50_ttft_ms,

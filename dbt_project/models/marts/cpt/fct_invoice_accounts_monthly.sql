@@ -5,12 +5,12 @@ select
     cast(concat(billing_period, '-01') as date) as billing_month,
     provider,
     billing_account_id,
-    {{ exact_sum("billed_cost") }} as invoice_billed_cost,
-    {{ exact_sum("case when scope in ('deployment', 'shared') then billed_cost else 0 end") }} as in_scope_billed_cost,
-    {{ exact_sum("case when scope = 'out_of_scope' then billed_cost else 0 end") }} as out_of_scope_billed_cost,
-    {{ exact_sum("case when scope = 'tax' then billed_cost else 0 end") }} as tax_billed_cost,
-    {{ exact_sum("case when scope in ('deployment', 'shared') then effective_cost else 0 end") }}
+    {{ money_sum("billed_cost") }} as invoice_billed_cost,
+    {{ money_sum("case when scope in ('deployment', 'shared') then billed_cost else 0 end") }} as in_scope_billed_cost,
+    {{ money_sum("case when scope = 'out_of_scope' then billed_cost else 0 end") }} as out_of_scope_billed_cost,
+    {{ money_sum("case when scope = 'tax' then billed_cost else 0 end") }} as tax_billed_cost,
+    {{ money_sum("case when scope in ('deployment', 'shared') then effective_cost else 0 end") }}
         as in_scope_effective_cost,
-    {{ exact_sum("case when scope = 'out_of_scope' then effective_cost else 0 end") }} as out_of_scope_effective_cost
+    {{ money_sum("case when scope = 'out_of_scope' then effective_cost else 0 end") }} as out_of_scope_effective_cost
 from {{ ref('int_billing_lines_scoped') }}
 group by billing_period, provider, billing_account_id

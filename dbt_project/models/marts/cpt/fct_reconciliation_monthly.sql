@@ -15,11 +15,11 @@ invoice as (
         billing_month as month,
         provider,
         count(*) as billing_accounts,
-        {{ exact_sum("invoice_billed_cost") }} as invoice_billed_cost,
-        {{ exact_sum("in_scope_billed_cost") }} as in_scope_billed_cost,
-        {{ exact_sum("out_of_scope_billed_cost") }} as out_of_scope_billed_cost,
-        {{ exact_sum("tax_billed_cost") }} as tax_billed_cost,
-        {{ exact_sum("in_scope_effective_cost") }} as in_scope_effective_cost
+        {{ money_sum("invoice_billed_cost") }} as invoice_billed_cost,
+        {{ money_sum("in_scope_billed_cost") }} as in_scope_billed_cost,
+        {{ money_sum("out_of_scope_billed_cost") }} as out_of_scope_billed_cost,
+        {{ money_sum("tax_billed_cost") }} as tax_billed_cost,
+        {{ money_sum("in_scope_effective_cost") }} as in_scope_effective_cost
     from {{ ref('fct_invoice_accounts_monthly') }}
     group by billing_month, provider
 
@@ -30,7 +30,7 @@ usage_cost as (
     select
         cast({{ dbt.date_trunc('month', 'cost_hour') }} as date) as month,
         provider,
-        {{ exact_sum("effective_cost") }} as in_scope_usage_cost
+        {{ money_sum("effective_cost") }} as in_scope_usage_cost
     from {{ ref('int_billing_lines_spread_hourly') }}
     group by cast({{ dbt.date_trunc('month', 'cost_hour') }} as date), provider
 
@@ -68,10 +68,10 @@ charged as (
     select
         month,
         provider,
-        {{ exact_sum("allocated_cost") }} as allocated_cost,
-        {{ exact_sum("idle_cost") }} as idle_cost,
-        {{ exact_sum("shared_cost") }} as shared_cost,
-        {{ exact_sum("unallocated_cost") }} as unallocated_cost
+        {{ money_sum("allocated_cost") }} as allocated_cost,
+        {{ money_sum("idle_cost") }} as idle_cost,
+        {{ money_sum("shared_cost") }} as shared_cost,
+        {{ money_sum("unallocated_cost") }} as unallocated_cost
     from charged_rows
     group by month, provider
 

@@ -8,7 +8,7 @@ billed as (
 
     select
         cast(date_trunc('month', cost_hour) as date) as month,
-        {{ exact_sum('effective_cost') }} as in_scope_cost
+        {{ money_sum('effective_cost') }} as in_scope_cost
     from {{ ref('int_billing_lines_spread_hourly') }}
     group by 1
 
@@ -18,10 +18,10 @@ charged as (
 
     select
         cast(date_trunc('month', usage_date) as date) as month,
-        {{ exact_sum('allocated_cost') }} as allocated_cost,
-        {{ exact_sum('idle_cost') }} as idle_cost,
-        {{ exact_sum('shared_cost') }} as shared_cost,
-        {{ exact_sum('unallocated_cost') }} as unallocated_cost
+        {{ money_sum('allocated_cost') }} as allocated_cost,
+        {{ money_sum('idle_cost') }} as idle_cost,
+        {{ money_sum('shared_cost') }} as shared_cost,
+        {{ money_sum('unallocated_cost') }} as unallocated_cost
     from {{ ref('fct_cpt_daily') }}
     group by 1
 

@@ -1,0 +1,34 @@
+{#- The exact types of the published warehouse (analytics schema).
+    Money is USD as DECIMAL(38, 12): 26 digits before the point and 12 after, a millionth of a micro-dollar, so a
+    cost per token in µ$ keeps six decimals and sums of published rows are exact in any order. Ratios (CPT, $ per
+    1M tokens, shares) use the same type. Counts of requests and tokens are BIGINT. -#}
+
+{% macro money(expression) -%}
+  cast({{ expression }} as decimal(38, 12))
+{%- endmacro %}
+
+{#- Fractional quantities that are not money: GPU hours, weighted tokens (the allocation key), shares. -#}
+{% macro quantity(expression) -%}
+  cast({{ expression }} as decimal(38, 12))
+{%- endmacro %}
+
+{#- A sum of money, exact whatever order the rows arrive in (see exact_sum), as published money. -#}
+{% macro money_sum(expression) -%}
+  cast(sum(cast({{ expression }} as decimal(38, 18))) as decimal(38, 12))
+{%- endmacro %}
+
+{#- A count that is whole at the published grain, made an integer (sums of split parts carry 1e-12 noise). -#}
+{% macro whole(expression) -%}
+  cast(round({{ expression }}) as bigint)
+{%- endmacro %}
+
+{#- Whole numbers for the parts of a total that a split made fractional (a deployment-hour's tokens spread over
+    its cost pools by GPU capacity): every part is rounded down and the units left over go, one each, to the parts
+    with the largest remainders (ties by `tiebreak`). The parts of each `partition` sum exactly to its whole total,
+    and no part moves by a whole unit. -#}
+{% macro largest_remainder(value, partition, tiebreak) -%}
+  cast(floor({{ value }}) + case
+      when row_number() over (partition by {{ partition }} order by {{ value }} - floor({{ value }}) desc, {{ tiebreak }})
+          <= round(sum({{ value }}) over (partition by {{ partition }})) - sum(floor({{ value }})) over (partition by {{ partition }})
+      then 1 else 0 end as bigint)
+{%- endmacro %}

@@ -22,6 +22,19 @@ def sample_month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """`cpt demo` (what `make demo` runs once installed) into a data directory of its own: (data dir, output).
+    Shared by the README's and the cookbook's tests."""
+    from tests.cpt_runner import cpt
+
+    data = tmp_path_factory.mktemp("demo") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        result = cpt(mp, data, data / "source", "demo")
+    assert result.exit_code == 0, result.output
+    return data, result.output
+
+
+@pytest.fixture(scope="session")
 def moto_server():
     """moto's S3 server over real HTTP on 127.0.0.1, for the whole session: (url, port)."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -82,16 +82,6 @@ def _normalized(line: str, data_dir: Path) -> str:
     return " ".join(line.split())
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """`cpt demo` (what `make demo` runs once installed) into a data directory of its own: (data dir, output)."""
-    data = tmp_path_factory.mktemp("demo") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        result = cpt(mp, data, data / "source", "demo")
-    assert result.exit_code == 0, result.output
-    return data, result.output
-
-
 @pytest.mark.slow
 def test_the_readme_shows_what_make_demo_prints(demo):
     data, output = demo

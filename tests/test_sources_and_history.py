@@ -4,6 +4,7 @@ that equals the same months run one by one."""
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
 from ingest.sample.generator import SampleSpec, generate
 from tests.cpt_runner import cpt, marts, one_line
+from tests.test_cookbook import question
 
 pytestmark = pytest.mark.slow
 
@@ -84,8 +86,10 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
     ((proof_month, in_scope, difference),) = proof
     assert (proof_month, in_scope) == ("2023-11", pytest.approx(month.in_scope_cost, rel=1e-12))
     assert abs(difference) <= 1e-9 * in_scope
-    assert deliveries == [("aws", focus_lines[0], pytest.approx(focus_lines[1], abs=1e-6))]
-    assert focus_lines[1] == pytest.approx(truth["billed_by_provider_usd"]["aws"], abs=0.005)
+    ((provider, lines, billed),) = deliveries
+    assert (provider, lines) == ("aws", focus_lines[0]) and abs(billed - focus_lines[1]) < Decimal("1e-6")
+    cent = Decimal("0.01")
+    assert focus_lines[1].quantize(cent) == Decimal(str(truth["billed_by_provider_usd"]["aws"])).quantize(cent)
     # Every token is reported, the GCP deployments' too (they have no cost here: unpriced).
     assert tokens == sum(t["output_tokens"] for t in truth["tokens"].values())
 
@@ -131,6 +135,11 @@ def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_202
     assert [(str(d), f, file, n, lo, hi) for d, f, file, n, lo, hi in quarantined] == [
         ("2023-11-10", "gateway_jsonl", "2023/11/10/broken.jsonl", 60, 1, 60)
     ]
+    # The cookbook's quarantine question answers it: one format, one reason, 60 records on one day.
+    ((source_format, reason, records, days),) = _query(
+        tmp_path / "data", question("Token log quarantine by reason").sql
+    )
+    assert (source_format, records, days) == ("gateway_jsonl", 60, 1) and reason
     shown = cpt(monkeypatch, tmp_path / "data", source, "show", "--format", "json")
     assert shown.exit_code == 0, shown.output
     assert '"cpt_micro_usd": null' in shown.output  # no cost: cost per token is undefined, not zero

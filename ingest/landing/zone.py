@@ -37,6 +37,7 @@ class LandedFile:
     delivery_id: str
     landed_at: str
     path: str
+    rows: int | None = None  # records parsed, for files read in place (token logs); billing lines are counted in bronze
 
 
 def sha256_file(path: Path) -> str:

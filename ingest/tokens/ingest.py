@@ -101,6 +101,7 @@ def ingest_requests_day(
                 delivery,
                 now,
                 f"(not copied: {rows} rows parsed)",
+                rows,
             )
             for obj, checksum, rows in manifest
         ]
@@ -212,6 +213,7 @@ def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze
                 delivery,
                 now.isoformat(),
                 f"(not copied: {rows} samples parsed)",
+                rows,
             )
             for obj, checksum, rows in manifest
         ]

@@ -51,6 +51,8 @@ DBT = {
     "ops_conservation_monthly",
     "ops_billing_deliveries",
     "ops_token_quarantine_daily",
+    "stg_landing__files",
+    "ops_load_history",
 }
 
 

@@ -30,6 +30,7 @@ MARTS = [
     "ops_conservation_monthly",
     "ops_billing_deliveries",
     "ops_token_quarantine_daily",
+    "ops_load_history",
 ]
 
 

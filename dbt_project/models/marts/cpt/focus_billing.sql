@@ -1,5 +1,5 @@
 -- Every billing line of every provider as a FOCUS 1.2 dataset, for FinOps tools: the FOCUS columns with their
--- FOCUS names and types as delivered (amounts in the billing currency; timestamps UTC), this project's x_
+-- FOCUS names and types (amounts in the billing currency as exact DECIMAL(38, 12); timestamps UTC), this project's x_
 -- columns from the mapping, and the allocation at the line's grain: its scope and the deployment and cluster
 -- its tags name. Lineage (delivery, file, row) stays in internal.int_billing_line_items_unioned.
 
@@ -40,10 +40,10 @@ select
     lines.CommitmentDiscountId,
     lines.CommitmentDiscountType,
     lines.CommitmentDiscountStatus,
-    lines.BilledCost,
-    lines.EffectiveCost,
-    lines.ListCost,
-    lines.ContractedCost,
+    {{ money("lines.BilledCost") }} as BilledCost,
+    {{ money("lines.EffectiveCost") }} as EffectiveCost,
+    {{ money("lines.ListCost") }} as ListCost,
+    {{ money("lines.ContractedCost") }} as ContractedCost,
     lines.BillingCurrency,
     lines.ConsumedQuantity,
     lines.ConsumedUnit,

@@ -9,7 +9,7 @@ select
     source_file,
     billing_currency,
     count(*) as line_items,
-    {{ exact_sum('billed_cost_in_billing_currency') }} as billed_cost_in_billing_currency,
-    {{ exact_sum('effective_cost_in_billing_currency') }} as effective_cost_in_billing_currency
+    {{ money_sum('billed_cost_in_billing_currency') }} as billed_cost_in_billing_currency,
+    {{ money_sum('effective_cost_in_billing_currency') }} as effective_cost_in_billing_currency
 from {{ ref('int_billing_line_items_unioned') }}
 group by provider, billing_period, delivery_id, source_file, billing_currency

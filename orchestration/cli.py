@@ -297,10 +297,12 @@ def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, 
             f"{outcome.models_built} dbt models, {outcome.checks_passed} checks passed"
         )
     else:
-        say(
-            f"[red]nothing was published[/] for {lo} … {hi} ({seconds:.1f} s): the warehouse "
-            f"{layout.warehouse} keeps its last good state"
+        kept = (
+            f"the warehouse {layout.warehouse} keeps its last good state"
+            if layout.warehouse.exists()
+            else f"no warehouse has been published yet ({layout.warehouse})"
         )
+        say(f"[red]nothing was published[/] for {lo} … {hi} ({seconds:.1f} s): {kept}")
     where = f"full log: {log_path}; " if log_path else ""
     say(f"{where}{run} (`make ui` shows it)", style="dim")
 
@@ -434,7 +436,8 @@ def show(
         months = [m for m in conservation_by_month(con) if month is None or m.month == month]
     holds = all(m.holds for m in months)
     if output is OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=names_of(rows, _CPT_COLUMNS), lineterminator="\n")
+        names = list(rows[0]) if rows else [column for _, column, _ in _CPT_COLUMNS]
+        writer = csv.DictWriter(sys.stdout, fieldnames=names, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     elif output is OutputFormat.json:
@@ -459,10 +462,6 @@ def show(
     if not holds:
         Console(stderr=True).print("[red]conservation VIOLATED[/]: allocated + idle + shared + unallocated ≠ cost")
         raise typer.Exit(1)
-
-
-def names_of(rows: list[dict], columns: tuple) -> list[str]:
-    return list(rows[0]) if rows else [c for _, c, _ in columns]
 
 
 @app.command()

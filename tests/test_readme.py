@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.cpt_runner import cpt
+from tests.fakes.http import free_port, listening_addresses
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
@@ -137,13 +138,10 @@ def test_the_query_example_runs_on_the_demo_warehouse(demo, tmp_path):
 @pytest.mark.slow
 def test_make_docs_serves_the_dbt_docs_on_loopback(demo, tmp_path):
     """`make docs` over the demo's warehouse: the site and its catalog are served on 127.0.0.1 only."""
-    import socket
     import urllib.request
 
     data, _ = demo
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = (tmp_path / "docs.log").open("w")
     process = subprocess.Popen(
         ["make", "docs", f"CPT_DATA_DIR={data}", f"DOCS_PORT={port}"],
@@ -164,8 +162,7 @@ def test_make_docs_serves_the_dbt_docs_on_loopback(demo, tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5) as response:
             assert b"dbt" in response.read()
         assert "model.cpt.fct_cpt_daily" in catalog["nodes"]  # column types read from the built warehouse
-        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
-        assert {line.split()[3] for line in listening.splitlines()} == {f"127.0.0.1:{port}"}
+        assert listening_addresses(port) == {f"127.0.0.1:{port}"}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

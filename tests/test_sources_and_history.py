@@ -161,6 +161,7 @@ def test_an_unreachable_source_is_an_error_naming_its_setting(november_2023, tmp
     assert "failed aws_billing_line_items: SourceUnreachableError: CPT_AWS_BILLING_URI=s3://no-such-bucket/cur" in said
     assert "NoSuchBucket" in said
     assert "nothing was published" in said and "full log:" in said
+    assert "no warehouse has been published yet" in said  # not "keeps its last good state": it never had one
     assert not DataLayout(tmp_path / "data").warehouse.exists()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.http import free_port, listening_addresses
 from tests.orchestration.test_definitions import DBT, INGEST
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _graphql(port: int, query: str) -> dict:
@@ -37,7 +31,7 @@ def _graphql(port: int, query: str) -> dict:
 
 
 def test_dagster_dev_serves_the_asset_graph_on_loopback(cpt_env, tmp_path):
-    port = _free_port()
+    port = free_port()
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     log = (tmp_path / "dagster-dev.log").open("w")
@@ -75,9 +69,7 @@ def test_dagster_dev_serves_the_asset_graph_on_loopback(cpt_env, tmp_path):
         keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
         assert keys == INGEST | DBT | {"published_warehouse", "warehouse_exports", "token_quarantine"}
         # Bound to loopback only.
-        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
-        local_addresses = {line.split()[3] for line in listening.splitlines()}
-        assert local_addresses == {f"127.0.0.1:{port}"}
+        assert listening_addresses(port) == {f"127.0.0.1:{port}"}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

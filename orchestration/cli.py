@@ -307,26 +307,16 @@ def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, 
     say(f"{where}{run} (`make ui` shows it)", style="dim")
 
 
-_CPT_BY_GROUP = """
+# fct_cpt_monthly holds the month's sums and ratios (computed in dbt): the CLI selects, it does not recompute.
+_CPT_MONTHLY = """
 select
-    model, team, pricing_tier,
-    sum(requests) as requests,
-    sum(input_tokens) as input_tokens,
-    sum(output_tokens) as output_tokens,
-    sum(total_cost) as total_cost,
-    sum(idle_cost) as idle_cost,
-    sum(shared_cost) as shared_cost,
-    -- the formulas of fct_cpt_daily's ratio columns, at this grain (unpriced tokens have a null priced_cost)
-    1e6 * sum(priced_cost) / nullif(sum(output_tokens), 0) as cpt_micro_usd,
-    1e6 * sum(priced_cost) * sum(weighted_input_tokens) / nullif(sum(weighted_tokens), 0)
-        / nullif(sum(input_tokens), 0) as usd_per_1m_input,
-    1e6 * sum(priced_cost) * (sum(weighted_tokens) - sum(weighted_input_tokens)) / nullif(sum(weighted_tokens), 0)
-        / nullif(sum(output_tokens), 0) as usd_per_1m_output
-from analytics.fct_cpt_daily
-where ($month is null or strftime(usage_date, '%Y-%m') = $month)
+    strftime(month, '%Y-%m') as month, model, team, pricing_tier, requests, input_tokens, cached_input_tokens,
+    output_tokens, allocated_cost, idle_cost, shared_cost, unallocated_cost, total_cost, priced_cost,
+    cpt_micro_usd_per_output_token, input_usd_per_1m_input_tokens, output_usd_per_1m_output_tokens
+from analytics.fct_cpt_monthly
+where strftime(month, '%Y-%m') = $month
     and ($team is null or team = $team)
     and ($model is null or model = $model)
-group by model, team, pricing_tier
 order by model, team, pricing_tier
 """
 
@@ -349,9 +339,9 @@ _CPT_COLUMNS = (
     ("cost $", "total_cost", True),
     ("idle $", "idle_cost", False),
     ("shared $", "shared_cost", False),
-    ("µ$/out tok", "cpt_micro_usd", True),
-    ("$/1M in", "usd_per_1m_input", False),
-    ("$/1M out", "usd_per_1m_output", False),
+    ("µ$/out tok", "cpt_micro_usd_per_output_token", True),
+    ("$/1M in", "input_usd_per_1m_input_tokens", False),
+    ("$/1M out", "output_usd_per_1m_output_tokens", False),
 )
 _RECONCILIATION_COLUMNS = (
     ("month", "month", True),
@@ -413,27 +403,30 @@ class OutputFormat(StrEnum):
 
 @app.command()
 def show(
-    month: str | None = typer.Option(None, callback=_check_month, help="Only this month, YYYY-MM."),
+    month: str | None = typer.Option(
+        None, callback=_check_month, help="The month, YYYY-MM; default: the newest month in the warehouse."
+    ),
     team: str | None = typer.Option(None, help="Only this team."),
     model: str | None = typer.Option(None, help="Only this model."),
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, or csv / json for scripts."),
     wide: bool = typer.Option(False, help="Every column (idle, shared, $ per 1M input/output tokens, …)."),
 ) -> None:
-    """CPT by model × team × pricing tier, the reconciliation to the invoice and the conservation proof, from the
-    published warehouse. csv and json print the CPT rows with every column."""
+    """One month of the published warehouse: CPT by model × team × pricing tier, the reconciliation to the invoice
+    and the conservation proof. csv and json print the CPT rows with every column."""
     layout = _environment()
     if not layout.warehouse.exists():
         console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first", soft_wrap=True)
         raise typer.Exit(1)
-    filters = {"month": month, "team": team, "model": model}
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        cursor = con.execute(_CPT_BY_GROUP, filters)
+        if month is None:
+            (month,) = con.execute("select strftime(max(month), '%Y-%m') from analytics.fct_cpt_monthly").fetchone()
+        cursor = con.execute(_CPT_MONTHLY, {"month": month, "team": team, "model": model})
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
         cursor = con.execute(_RECONCILIATION, {"month": month})
         names = [d[0] for d in cursor.description]
         reconciliation = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-        months = [m for m in conservation_by_month(con) if month is None or m.month == month]
+        months = [m for m in conservation_by_month(con) if m.month == month]
     holds = all(m.holds for m in months)
     if output is OutputFormat.csv:
         names = list(rows[0]) if rows else [column for _, column, _ in _CPT_COLUMNS]
@@ -444,7 +437,7 @@ def show(
         print(json.dumps(rows, indent=1, default=_json_value))
     else:
         out = Console(width=200) if wide and not console.is_terminal else console
-        out.print(_table("Cost per token by model × team × pricing tier", _CPT_COLUMNS, rows, wide))
+        out.print(_table(f"Cost per token in {month} by model × team × pricing tier", _CPT_COLUMNS, rows, wide))
         out.print(_table("Reconciliation to the invoice, USD", _RECONCILIATION_COLUMNS, reconciliation, wide))
         for m in months:
             status = "[green]holds[/]" if m.holds else "[red]VIOLATED[/]"

@@ -142,7 +142,7 @@ def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_202
     assert (source_format, records, days) == ("gateway_jsonl", 60, 1) and reason
     shown = cpt(monkeypatch, tmp_path / "data", source, "show", "--format", "json")
     assert shown.exit_code == 0, shown.output
-    assert '"cpt_micro_usd": null' in shown.output  # no cost: cost per token is undefined, not zero
+    assert '"cpt_micro_usd_per_output_token": null' in shown.output  # no cost: cost per token is undefined, not zero
 
 
 def test_an_unreachable_source_is_an_error_naming_its_setting(november_2023, tmp_path, monkeypatch, moto_server):

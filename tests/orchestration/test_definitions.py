@@ -38,6 +38,7 @@ DBT = {
     "int_token_usage_aggregated",
     "int_pool_costs_allocated",
     "fct_cpt_daily",
+    "fct_cpt_monthly",
     "fct_deployment_hours",
     "fct_reconciliation_monthly",
     "fct_invoice_accounts_monthly",

@@ -28,11 +28,11 @@ import polars as pl
 from ingest.housekeeping import TEMPORARY_NAME
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
+from tests.cpt_runner import COMPARED_MARTS
 
 MONTH = "2026-10"
 # name[:n] — the n-th pass through the point (a daily run swaps 3 formats × 31 days of token partitions)
 NAMED_POINTS = ["bronze.write:4", "bronze.swap:20", "publish:1"]
-MARTS = ["fct_cpt_daily", "fct_deployment_hours", "fct_reconciliation_monthly", "fct_invoice_accounts_monthly"]
 
 
 def environment(source: Path, data: Path) -> dict[str, str]:
@@ -68,7 +68,7 @@ def run_cpt(env: dict[str, str], kill_at: str | None = None, kill_after: float |
 
 def marts(layout: DataLayout) -> dict[str, pl.DataFrame]:
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        return {name: con.sql(f"select * from analytics.{name} order by all").pl() for name in MARTS}
+        return {name: con.sql(f"select * from analytics.{name} order by all").pl() for name in COMPARED_MARTS}
 
 
 def leftovers(layout: DataLayout) -> list[Path]:

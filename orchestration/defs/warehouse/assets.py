@@ -4,6 +4,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -17,21 +18,15 @@ from ingest.publish import publish
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
 from orchestration.resources import WarehouseResource, dbt_project
 
-MARTS = [
-    "fct_cpt_daily",
-    "fct_deployment_hours",
-    "fct_reconciliation_monthly",
-    "fct_invoice_accounts_monthly",
-    "dim_deployments",
-    "dim_teams",
-    "dim_models",
-    "dim_hardware",
-    "focus_billing",
-    "ops_conservation_monthly",
-    "ops_billing_deliveries",
-    "ops_token_quarantine_daily",
-    "ops_load_history",
-]
+
+def published_models(manifest_path: Path) -> list[str]:
+    """The models consumers read — tagged "marts" (the marts folder, built into the analytics schema) — from the
+    dbt manifest, so that a new mart is published, exported and depended on without being listed anywhere."""
+    nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    return sorted(n["name"] for n in nodes if n["resource_type"] == "model" and "marts" in n["tags"])
+
+
+MARTS = published_models(dbt_project.manifest_path)
 
 
 class CptDbtTranslator(DagsterDbtTranslator):

@@ -106,11 +106,8 @@ select
     costed.unallocated_cost,
     costed.total_cost,
     costed.priced_cost,
-    {{ money("1e6 * costed.priced_cost / nullif(costed.whole_output_tokens, 0)") }} as cpt_micro_usd_per_output_token,
-    {{ money("1e6 * costed.priced_cost * costed.weighted_input_tokens / nullif(costed.weighted_tokens, 0)
-        / nullif(costed.whole_input_tokens, 0)") }} as input_usd_per_1m_input_tokens,
-    {{ money("1e6 * costed.priced_cost * (costed.weighted_tokens - costed.weighted_input_tokens)
-        / nullif(costed.weighted_tokens, 0) / nullif(costed.whole_output_tokens, 0)") }} as output_usd_per_1m_output_tokens,
+    {{ cpt_ratios("costed.priced_cost", "costed.whole_output_tokens", "costed.whole_input_tokens",
+        "costed.weighted_tokens", "costed.weighted_input_tokens") }},
     latency.p50_latency_ms,
     latency.p99_latency_ms,
     latency.p50_ttft_ms,

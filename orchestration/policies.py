@@ -1,22 +1,21 @@
-"""The allocation policies a run can choose (ALLOCATION.md explains each): the one list of their values, used by
-the run config of the dbt assets and by `cpt run`'s options. dbt_project.yml holds the defaults."""
+"""The allocation policies a run can choose (ALLOCATION.md explains each). Their values and defaults are written
+once, in dbt_project.yml (var cpt_policy_choices, and each policy's own var): the macro that validates them reads
+them there, and these enums — the run config of the dbt assets and `cpt run`'s options — are made from them."""
 
 from enum import Enum
+from pathlib import Path
+
+import yaml
+
+DBT_PROJECT_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "dbt_project.yml"
 
 
-class AllocationKey(Enum):
-    weighted_tokens = "weighted_tokens"
-    output_tokens = "output_tokens"
-    gpu_seconds = "gpu_seconds"
+def policy_choices(project_file: Path = DBT_PROJECT_FILE) -> dict[str, list[str]]:
+    """Each policy var's allowed values, as dbt_project.yml lists them."""
+    return yaml.safe_load(project_file.read_text())["vars"]["cpt_policy_choices"]
 
 
-class IdlePolicy(Enum):
-    share_by_usage = "share_by_usage"
-    owner = "owner"
-    central = "central"
-
-
-class SharedPolicy(Enum):
-    gpu_cost = "gpu_cost"
-    even = "even"
-    fixed = "fixed"
+_CHOICES = policy_choices()
+AllocationKey = Enum("AllocationKey", {value: value for value in _CHOICES["cpt_allocation_key"]})
+IdlePolicy = Enum("IdlePolicy", {value: value for value in _CHOICES["cpt_idle_policy"]})
+SharedPolicy = Enum("SharedPolicy", {value: value for value in _CHOICES["cpt_shared_policy"]})

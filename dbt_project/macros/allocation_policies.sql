@@ -1,8 +1,10 @@
-{#- Allocation policies (ALLOCATION.md): each is a dbt var, checked here so that a typo fails the build
-    instead of silently allocating by another rule. Dagster passes them as --vars from run config. -#}
+{#- Allocation policies (ALLOCATION.md): each is a dbt var, checked here against var cpt_policy_choices (the one
+    list of the values, dbt_project.yml) so that a typo fails the build instead of silently allocating by another
+    rule. Dagster passes them as --vars from run config. -#}
 
-{% macro cpt_policy(name, allowed) -%}
+{% macro cpt_policy(name) -%}
     {%- set value = var(name) -%}
+    {%- set allowed = var('cpt_policy_choices')[name] -%}
     {%- if value not in allowed -%}
         {{ exceptions.raise_compiler_error("var " ~ name ~ " = '" ~ value ~ "': expected one of " ~ allowed | join(", ")) }}
     {%- endif -%}
@@ -10,15 +12,15 @@
 {%- endmacro %}
 
 {% macro allocation_key() -%}
-    {{- return(cpt_policy('cpt_allocation_key', ['weighted_tokens', 'output_tokens', 'gpu_seconds'])) -}}
+    {{- return(cpt_policy('cpt_allocation_key')) -}}
 {%- endmacro %}
 
 {% macro idle_policy() -%}
-    {{- return(cpt_policy('cpt_idle_policy', ['share_by_usage', 'owner', 'central'])) -}}
+    {{- return(cpt_policy('cpt_idle_policy')) -}}
 {%- endmacro %}
 
 {% macro shared_policy() -%}
-    {{- return(cpt_policy('cpt_shared_policy', ['gpu_cost', 'even', 'fixed'])) -}}
+    {{- return(cpt_policy('cpt_shared_policy')) -}}
 {%- endmacro %}
 
 {#- The allocation units of a usage row under the configured key. Counter-only hours have no latency: under

@@ -31,7 +31,7 @@ demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset
 	$(BIN)/cpt demo
 
 test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite (a file's tests on one of TEST_WORKERS workers)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	$(BIN)/pytest -n $(or $(TEST_WORKERS),2) --dist loadfile
 
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)
@@ -56,8 +56,8 @@ bench-tokens: $(VENV)/.synced  ## 5M gateway log lines → bronze: records/s and
 kill-loop: $(VENV)/.synced $(MANIFEST)  ## kill `cpt run` at named points and KILLS random moments; each rerun must match
 	$(BIN)/python -m tests.reliability.kill_loop --kills $(or $(KILLS),20) --seed $(or $(SEED),1)
 
-lint: $(VENV)/.synced
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: $(VENV)/.synced  ## ruff (style, imports, format) and mypy (types of ingest/ and orchestration/)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 format: $(VENV)/.synced
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -225,7 +225,7 @@ def _accounts_billed_elsewhere(bronze_root: Path, table: str, target: Path, fram
     for other in (bronze_root / table).glob(f"**/{period}/*.parquet"):
         if other.parent == target.parent:
             continue
-        held = pl.read_parquet(other, columns=[Focus.BillingAccountId])[Focus.BillingAccountId].unique().to_list()
+        held = pl.read_parquet(other, columns=[str(Focus.BillingAccountId)])[Focus.BillingAccountId].unique().to_list()
         for account in accounts & set(held):
             found[account] = other.parent.relative_to(bronze_root / table).as_posix()
     return found
@@ -266,7 +266,8 @@ def load_delivery(
         objects.append(listing[delivery.manifest_key])
     files = landing.land_delivery(source, objects, f"billing/{fmt.provider}", delivery_id=delivery.delivery_id)
     delivery_id = files[0].delivery_id
-    data, seen = [], {}
+    data: list[Path] = []
+    seen: dict[str, str] = {}
     for f in files:
         if f.key not in delivery.data_keys:
             continue

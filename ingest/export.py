@@ -64,7 +64,7 @@ def export_warehouse(warehouse: Path, out_dir: Path, month: str | None = None) -
             ).fetchall()
             columns = [name for name, _ in described]
             query = f'select * from {SCHEMA}."{table}"{_month_filter(columns, month)} order by all'
-            rows = con.execute(f"select count(*) from ({query})").fetchone()[0]
+            [(rows,)] = con.execute(f"select count(*) from ({query})").fetchall()
             files = {}
             for fmt, options in (("parquet", "format parquet, compression zstd"), ("csv", "format csv, header")):
                 path = out_dir / f"{table}.{fmt}"

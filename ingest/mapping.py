@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from ingest.focus import BILLING_SCHEMA, Focus
 
@@ -133,11 +134,15 @@ def _rule_expr(rule: dict[str, Any]) -> pl.Expr:
     if "cases" not in rule:
         return _value_expr(rule)
     default = rule.get("default")
-    chain = None
-    for case in rule["cases"]:
-        condition = pl.all_horizontal([_condition(col, values) for col, values in case["when"].items()])
-        chain = (pl.when(condition) if chain is None else chain.when(condition)).then(_value_expr(case))
+    first, *rest = rule["cases"]
+    chain: Then | ChainedThen = pl.when(_case_condition(first)).then(_value_expr(first))
+    for case in rest:
+        chain = chain.when(_case_condition(case)).then(_value_expr(case))
     return chain.otherwise(_value_expr(default) if default else pl.lit(None))
+
+
+def _case_condition(case: dict[str, Any]) -> pl.Expr:
+    return pl.all_horizontal([_condition(col, values) for col, values in case["when"].items()])
 
 
 def _condition(column: str, values: list[Any] | dict[str, str]) -> pl.Expr:

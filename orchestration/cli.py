@@ -419,7 +419,7 @@ def show(
         raise typer.Exit(1)
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
         if month is None:
-            (month,) = con.execute("select strftime(max(month), '%Y-%m') from analytics.fct_cpt_monthly").fetchone()
+            [(month,)] = con.execute("select strftime(max(month), '%Y-%m') from analytics.fct_cpt_monthly").fetchall()
         cursor = con.execute(_CPT_MONTHLY, {"month": month, "team": team, "model": model})
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]

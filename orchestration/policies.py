@@ -16,6 +16,7 @@ def policy_choices(project_file: Path = DBT_PROJECT_FILE) -> dict[str, list[str]
 
 
 _CHOICES = policy_choices()
-AllocationKey = Enum("AllocationKey", {value: value for value in _CHOICES["cpt_allocation_key"]})
-IdlePolicy = Enum("IdlePolicy", {value: value for value in _CHOICES["cpt_idle_policy"]})
-SharedPolicy = Enum("SharedPolicy", {value: value for value in _CHOICES["cpt_shared_policy"]})
+# Members made from data, which a type checker cannot list (it needs them written out): the point of the module.
+AllocationKey = Enum("AllocationKey", {value: value for value in _CHOICES["cpt_allocation_key"]})  # type: ignore[misc]
+IdlePolicy = Enum("IdlePolicy", {value: value for value in _CHOICES["cpt_idle_policy"]})  # type: ignore[misc]
+SharedPolicy = Enum("SharedPolicy", {value: value for value in _CHOICES["cpt_shared_policy"]})  # type: ignore[misc]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import dagster as dg
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,7 +28,9 @@ from rich.text import Text
 EVENTS_LOGGER = "cpt.run.events"
 
 
-@dg.logger(description="Passes a run's events to the Python logger cpt.run.events (the `cpt run` display).")
+@dg.logger(
+    config_schema=None, description="Passes a run's events to the Python logger cpt.run.events (the `cpt run` display)."
+)
 def run_events_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.getLogger(EVENTS_LOGGER)
     logger.setLevel(logging.DEBUG)
@@ -98,7 +100,7 @@ class StageColumn(ProgressColumn):
         super().__init__()
         self.spinner = SpinnerColumn()
 
-    def render(self, task: Task) -> Text:
+    def render(self, task: Task) -> RenderableType:
         if task.fields.get("stopped"):
             return Text("✗", style="red")
         return Text("✓", style="green") if task.finished else self.spinner.render(task)

@@ -130,7 +130,7 @@ def relative_to_manifest(delivery: Delivery, listing: dict[str, SourceObject]) -
     the folder that holds the manifest's export. A key found neither way is left as written (and refused later,
     named)."""
     export = delivery.partition["export"]
-    manifest_parts = delivery.manifest_key.split("/")
+    manifest_parts = (delivery.manifest_key or "").split("/")
     root = manifest_parts[: len(manifest_parts) - 1 - manifest_parts[::-1].index(export)]
     keys = []
     for key in delivery.data_keys:
@@ -145,6 +145,8 @@ def manifest_partition(key: str) -> dict[str, str]:
     if match := _DATA_EXPORT_MANIFEST.search(key):
         return {"export": match[1], "billing_period": match[2]}
     match = _LEGACY_MANIFEST.search(key)
+    if match is None:
+        raise ValueError(f"{key}: not a CUR manifest key")
     return {"export": match[1], "billing_period": f"{match[2][:4]}-{match[2][4:6]}"}
 
 

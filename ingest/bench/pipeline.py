@@ -35,6 +35,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -170,7 +171,7 @@ def measure(source: Path, with_dagster: bool) -> dict:
     days = _days()
     with tempfile.TemporaryDirectory(prefix="cpt-bench-data-") as tmp:
         data = Path(tmp) / "data"
-        result = ingest_all(source, data, days)
+        result: dict[str, Any] = dict(ingest_all(source, data, days))
         ingest_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result["dbt_build_s"], dbt_rss = dbt_build(data)
         layout = DataLayout(data)
@@ -201,9 +202,9 @@ def measure(source: Path, with_dagster: bool) -> dict:
         result["floor_mismatches"] += [{"floor": "after the incremental day", **r} for r in bad.head(5).to_dicts()]
         result["floor_equal"] = not result["floor_mismatches"]
         with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
-            requests = con.execute("select count(*) from internal.stg_tokens__inference_requests").fetchone()
-            bill_lines = con.execute("select count(*) from internal.int_billing_line_items_unioned").fetchone()
-            result["requests"], result["bill_lines"] = requests[0], bill_lines[0]
+            requests = con.execute("select count(*) from internal.stg_tokens__inference_requests").fetchall()
+            bill_lines = con.execute("select count(*) from internal.int_billing_line_items_unioned").fetchall()
+            result["requests"], result["bill_lines"] = requests[0][0], bill_lines[0][0]
         if with_dagster:
             result["dagster_run_s"] = _dagster_run(source, Path(tmp) / "dagster-data")
     result["pipeline_s"] = sum(

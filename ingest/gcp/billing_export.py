@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import polars as pl
@@ -126,7 +127,7 @@ def _read_raw(path: Path) -> pl.DataFrame:
         frame = pl.read_parquet(path)
         frame = frame.with_columns(
             pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
-            if frame.schema[c].time_zone
+            if getattr(frame.schema[c], "time_zone", None)
             else pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
             for c in _TIMESTAMPS
             if c in frame.columns and isinstance(frame.schema[c], pl.Datetime)
@@ -141,7 +142,7 @@ def _read_raw(path: Path) -> pl.DataFrame:
     return _read_jsonl(path)
 
 
-def _duck_type(dtype: pl.DataType) -> str:
+def _duck_type(dtype: Any) -> str:
     """The DuckDB type of an EXPORT_SCHEMA polars type."""
     if isinstance(dtype, pl.Struct):
         return "STRUCT(" + ", ".join(f'"{f.name}" {_duck_type(f.dtype)}' for f in dtype.fields) + ")"
@@ -157,7 +158,7 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
     try:
         with duckdb.connect() as con:
             query = f"select * from read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
-            frame = pl.from_arrow(con.sql(query, params=[str(path)]).to_arrow_table())
+            frame = cast(pl.DataFrame, pl.from_arrow(con.sql(query, params=[str(path)]).to_arrow_table()))
     except duckdb.Error as exc:
         raise ValueError(str(exc).splitlines()[0]) from exc
     return frame.select([pl.col(c).cast(t) for c, t in EXPORT_SCHEMA.items()])

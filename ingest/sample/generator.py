@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -85,11 +86,12 @@ class _Truth:
     """Accumulates the figures tests compare the pipeline with."""
 
     def __init__(self) -> None:
-        self.billed = defaultdict(float)  # provider -> BilledCost
-        self.effective_by_scope = defaultdict(float)  # deployment|shared|tax|out_of_scope -> EffectiveCost
-        self.deployment_cost = defaultdict(float)
-        self.shared_cost = defaultdict(float)
-        self.gpu_hours = defaultdict(float)
+        self.billed: defaultdict[str, float] = defaultdict(float)  # provider -> BilledCost
+        # deployment|shared|tax|out_of_scope -> EffectiveCost
+        self.effective_by_scope: defaultdict[str, float] = defaultdict(float)
+        self.deployment_cost: defaultdict[str, float] = defaultdict(float)
+        self.shared_cost: defaultdict[str, float] = defaultdict(float)
+        self.gpu_hours: defaultdict[str, float] = defaultdict(float)
         self.tokens: dict[str, dict[str, int]] = {}
 
     def add_line(self, provider: str, billed: float, effective: float, tags: dict[str, str], tax: bool = False):
@@ -228,7 +230,7 @@ def _write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
             prefix = REGION_PREFIX[dep.region]
             for i, tier in enumerate(dep.tiers * spec.fleet):
                 resource = _rid("i-", dep.name, i)
-                common = dict(
+                common: dict[str, Any] = dict(
                     resource=resource,
                     tags=tags,
                     instance_type=dep.instance_type,
@@ -914,7 +916,10 @@ def _write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: _Truth) -> None:
     day_of = requests["finished_us"] // 86_400_000_000
     bounds = np.flatnonzero(np.diff(day_of.to_numpy(), prepend=-1, append=-1))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        writes = [pool.submit(_write_gateway_day, out_dir, requests.slice(lo, hi - lo)) for lo, hi in pairwise(bounds)]
+        writes = [
+            pool.submit(_write_gateway_day, out_dir, requests.slice(int(lo), int(hi - lo)))
+            for lo, hi in pairwise(bounds)
+        ]
         for write in writes:
             write.result()
 

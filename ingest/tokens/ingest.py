@@ -180,7 +180,10 @@ def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze
             source.fetch(obj.key, local)
             checksum = sha256_file(local)
             try:
-                frame = prometheus.read_scrape(local, prometheus.parse_key(obj.key), obj.key)
+                key = prometheus.parse_key(obj.key)
+                if key is None:
+                    raise prometheus.ScrapeError("the object's key names no day, deployment and instance")
+                frame = prometheus.read_scrape(local, key, obj.key)
                 frames.append(frame)
                 manifest.append((obj, checksum, frame.height))
             except prometheus.ScrapeError as exc:

@@ -464,5 +464,7 @@ def read_back(load: FileLoad) -> pl.DataFrame:
     """The requests a load wrote, in file order (for callers that want a frame, and for tests)."""
     frames = [pl.read_parquet(p) for p in load.parts if p.exists()]
     return (
-        pl.concat(frames).cast(INFERENCE_REQUESTS_SCHEMA) if frames else pl.DataFrame(schema=INFERENCE_REQUESTS_SCHEMA)
+        pl.concat(frames).cast(pl.Schema(INFERENCE_REQUESTS_SCHEMA))
+        if frames
+        else pl.DataFrame(schema=INFERENCE_REQUESTS_SCHEMA)
     )

@@ -1,5 +1,7 @@
 """What the billing assets report: each delivery's action, and a check that fails when one was refused."""
 
+from typing import Any
+
 import dagster as dg
 
 from ingest.billing import BillingLoad
@@ -16,7 +18,7 @@ def deliveries_check(asset: str) -> dg.AssetCheckSpec:
     )
 
 
-def loads_metadata(loads: list[BillingLoad]) -> dict[str, object]:
+def loads_metadata(loads: list[BillingLoad]) -> dict[str, Any]:
     table = "\n".join(
         f"| {x.format} | {x.billing_period} | {x.delivery_id} | {x.rows} | {x.billed_cost:,.2f} | "
         f"{x.effective_cost:,.2f} | {x.action} | {'; '.join(x.notes) or (x.refused or '')} |"

@@ -19,6 +19,7 @@ import polars as pl
 
 from ingest.housekeeping import fault_point, temporary_prefix
 from ingest.landing.sources import safe_relative_key
+from ingest.schemas import BRONZE_TABLES
 
 
 def partition_path(bronze_root: Path, table: str, partition: dict[str, str]) -> Path:
@@ -98,24 +99,7 @@ def _atomic_parquet(frame: pl.DataFrame, dest: Path) -> Path:
     return dest
 
 
-def bronze_tables() -> dict[str, dict[str, pl.DataType]]:
-    """Every bronze table dbt reads, with its schema."""
-    from ingest.focus import BRONZE_BILLING_SCHEMA
-    from ingest.gcp.catalog import LIST_PRICE_SCHEMA
-    from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
-    from ingest.tokens.prometheus import COUNTER_SAMPLES_SCHEMA
-
-    return {
-        "aws_billing_line_items": BRONZE_BILLING_SCHEMA,
-        "gcp_billing_line_items": BRONZE_BILLING_SCHEMA,
-        "gcp_list_prices": LIST_PRICE_SCHEMA,
-        "inference_requests": INFERENCE_REQUESTS_SCHEMA,
-        "inference_token_counter_samples": COUNTER_SAMPLES_SCHEMA,
-        "token_quarantine": QUARANTINE_SCHEMA,
-    }
-
-
 def ensure_all_tables(bronze_root: Path) -> None:
     """An empty, typed file for every bronze table, so a source that never delivered reads as zero rows."""
-    for table, schema in bronze_tables().items():
+    for table, schema in BRONZE_TABLES.items():
         ensure_table(bronze_root, table, schema)

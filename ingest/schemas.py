@@ -1,8 +1,19 @@
-"""Bronze schemas for token data and quarantine: one schema per kind, independent of the source format."""
+"""Every bronze table, its name and its schema, in one place: ingest writes them, `bronze.ensure_all_tables` gives
+each an empty typed file, and dbt's sources read them. Token schemas are one per kind of data, whatever the log
+format; billing is FOCUS 1.2 plus lineage (ingest/focus.py defines the columns)."""
 
 from __future__ import annotations
 
 import polars as pl
+
+from ingest.focus import BRONZE_BILLING_SCHEMA
+
+AWS_BILLING_TABLE = "aws_billing_line_items"
+GCP_BILLING_TABLE = "gcp_billing_line_items"
+LIST_PRICES_TABLE = "gcp_list_prices"
+REQUESTS_TABLE = "inference_requests"
+COUNTER_SAMPLES_TABLE = "inference_token_counter_samples"
+QUARANTINE_TABLE = "token_quarantine"
 
 _TS = pl.Datetime("us")  # naive UTC
 
@@ -41,3 +52,39 @@ UNATTRIBUTED_TEAM = "unattributed"
 
 def empty_frame(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
+
+
+# Server token counters as scraped (cumulative), one row per scrape × deployment × instance × server × model × counter.
+COUNTER_SAMPLES_SCHEMA: dict[str, pl.DataType] = {
+    "scraped_at": _TS,
+    "deployment": pl.String(),
+    "instance": pl.String(),
+    "server": pl.String(),
+    "model": pl.String(),
+    "counter": pl.String(),  # input_tokens | output_tokens | requests
+    "value": pl.Float64(),
+    "source_file": pl.String(),
+}
+
+# GCP Cloud Billing catalog prices of the GPU machine SKUs.
+LIST_PRICE_SCHEMA: dict[str, pl.DataType] = {
+    "sku_id": pl.String(),
+    "description": pl.String(),
+    "resource_group": pl.String(),
+    "usage_type": pl.String(),  # OnDemand, Preemptible, Commit1Yr, Commit3Yr
+    "region": pl.String(),
+    "unit_price": pl.Float64(),
+    "currency": pl.String(),
+    "pricing_unit": pl.String(),  # the API's usage unit, "h" for machine time
+    "effective_time": pl.Datetime("us"),
+    "fetched_at": pl.Datetime("us"),
+}
+
+BRONZE_TABLES: dict[str, dict[str, pl.DataType]] = {
+    AWS_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
+    GCP_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
+    LIST_PRICES_TABLE: LIST_PRICE_SCHEMA,
+    REQUESTS_TABLE: INFERENCE_REQUESTS_SCHEMA,
+    COUNTER_SAMPLES_TABLE: COUNTER_SAMPLES_SCHEMA,
+    QUARANTINE_TABLE: QUARANTINE_SCHEMA,
+}

@@ -11,7 +11,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from ingest.billing import AmountLimits
-from ingest.landing.sources import Source, SourceUnreachableError, open_source
+from ingest.landing.sources import Source, SourceUnreachableError
+from ingest.landing.uri import open_source
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
 from orchestration.dbt_manifest import prepare_manifest

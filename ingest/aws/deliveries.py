@@ -33,8 +33,8 @@ from ingest.billing import (
 from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import Source, SourceObject, index_by_key, safe_relative_key
 from ingest.landing.zone import LandingZone
+from ingest.schemas import AWS_BILLING_TABLE
 
-TABLE = "aws_billing_line_items"
 _DATA_EXPORT_MANIFEST = re.compile(r"(?:^|/)([^/]+)/metadata/BILLING_PERIOD=(\d{4}-\d{2})/\1-Manifest\.json$")
 _LEGACY_MANIFEST = re.compile(r"(?:^|/)([^/]+)/(\d{8})-\d{8}/\1-Manifest\.json$")
 
@@ -179,5 +179,5 @@ def ingest_aws_billing(
     # An empty listing (a wrong prefix, a permissions slip) never empties bronze; an unreadable manifest keeps
     # its month.
     kept = [d.bronze_partition for d in deliveries] + [manifest_partition(x.files[0]) for x in unreadable]
-    loads = remove_vanished(bronze_root, TABLE, CUR2, kept, periods) if kept else []
-    return loads + load_deliveries(source, wanted, listing, landing, bronze_root, TABLE, limits, refused)
+    loads = remove_vanished(bronze_root, AWS_BILLING_TABLE, CUR2, kept, periods) if kept else []
+    return loads + load_deliveries(source, wanted, listing, landing, bronze_root, AWS_BILLING_TABLE, limits, refused)

@@ -22,8 +22,9 @@ import polars as pl
 from ingest.billing import BillingLoad, normalize
 from ingest.bronze import partition_path, write_partition
 from ingest.focus import BRONZE_BILLING_SCHEMA, Focus
-from ingest.gcp.billing_export import BILLING_EXPORT, TABLE, list_prices_in
+from ingest.gcp.billing_export import BILLING_EXPORT, list_prices_in
 from ingest.landing.zone import LandingZone
+from ingest.schemas import GCP_BILLING_TABLE
 
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9-]{4,61}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$")
 STANDARD_COLUMNS = (
@@ -119,7 +120,7 @@ def ingest_gcp_bigquery(
         partition = {"source": "bigquery", "usage_date": day.isoformat()}
         key = f"{export.table}/usage_date={day.isoformat()}/rows.jsonl"
         landed = landing.land_bytes(f"bq://{export.table}", "billing/gcp", key, data)
-        target = partition_path(bronze_root, TABLE, partition)
+        target = partition_path(bronze_root, GCP_BILLING_TABLE, partition)
         period = f"{day:%Y-%m}"
         if target.exists() and _delivery_of(target) == landed.delivery_id:
             loads.append(
@@ -132,7 +133,7 @@ def ingest_gcp_bigquery(
                 frame = normalize(BILLING_EXPORT, [Path(landed.path)], period, landed.delivery_id, context)
             else:
                 frame = pl.DataFrame(schema=BRONZE_BILLING_SCHEMA)
-            write_partition(frame, bronze_root, TABLE, partition, BRONZE_BILLING_SCHEMA)
+            write_partition(frame, bronze_root, GCP_BILLING_TABLE, partition, BRONZE_BILLING_SCHEMA)
             loads.append(
                 BillingLoad(
                     BILLING_EXPORT.name,

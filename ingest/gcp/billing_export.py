@@ -25,8 +25,8 @@ from ingest.billing import (
 from ingest.landing.sources import Source, index_by_key
 from ingest.landing.zone import LandingZone
 from ingest.mapping import MappingError, RuleSet
+from ingest.schemas import GCP_BILLING_TABLE
 
-TABLE = "gcp_billing_line_items"
 _INVOICE_MONTH = re.compile(r"(?:^|/)invoice_month=(\d{4})(\d{2})/[^/]+\.(?:jsonl?|parquet)$")
 
 FOLDED_CREDITS = frozenset(
@@ -288,5 +288,7 @@ def ingest_gcp_billing(
     ]
     # Gone months leave first; an empty listing never empties bronze (BigQuery's usage-day partitions: untouched).
     kept = [d.bronze_partition for d in deliveries]
-    loads = remove_vanished(bronze_root, TABLE, BILLING_EXPORT, kept, None) if deliveries else []
-    return loads + load_deliveries(source, deliveries, listing, landing, bronze_root, TABLE, limits, refused)
+    loads = remove_vanished(bronze_root, GCP_BILLING_TABLE, BILLING_EXPORT, kept, None) if deliveries else []
+    return loads + load_deliveries(
+        source, deliveries, listing, landing, bronze_root, GCP_BILLING_TABLE, limits, refused
+    )

@@ -17,21 +17,11 @@ from typing import Any
 
 import polars as pl
 
+from ingest.bronze import write_partition
+from ingest.schemas import LIST_PRICE_SCHEMA, LIST_PRICES_TABLE
+
 COMPUTE_ENGINE = "Compute Engine"
-TABLE = "gcp_list_prices"
 _RELEVANT = re.compile(r"(?i)\bnvidia\b|\bgpu\b|\b(a2|a3|g2)\b.*\b(core|ram)\b")
-LIST_PRICE_SCHEMA = {
-    "sku_id": pl.String(),
-    "description": pl.String(),
-    "resource_group": pl.String(),
-    "usage_type": pl.String(),  # OnDemand, Preemptible, Commit1Yr, Commit3Yr
-    "region": pl.String(),
-    "unit_price": pl.Float64(),
-    "currency": pl.String(),
-    "pricing_unit": pl.String(),  # the API's usage unit, "h" for machine time
-    "effective_time": pl.Datetime("us"),
-    "fetched_at": pl.Datetime("us"),
-}
 
 
 def catalog_client(endpoint: str | None = None):
@@ -97,9 +87,7 @@ def list_prices(skus: list, fetched_at: datetime | None = None) -> pl.DataFrame:
 def load_list_prices(uri: str, bronze_root: Path) -> pl.DataFrame:
     """Fetch the list prices (API endpoint ``https://…`` / ``http://127.0.0.1:…``, or a saved JSON file) and
     replace bronze gcp_list_prices with them."""
-    from ingest.bronze import write_partition
-
     skus = skus_from_api(catalog_client(uri)) if uri.startswith(("http://", "https://")) else skus_from_file(Path(uri))
     prices = list_prices(skus)
-    write_partition(prices, bronze_root, TABLE, {"catalog": "compute_engine"}, LIST_PRICE_SCHEMA)
+    write_partition(prices, bronze_root, LIST_PRICES_TABLE, {"catalog": "compute_engine"}, LIST_PRICE_SCHEMA)
     return prices

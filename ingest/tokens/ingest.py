@@ -20,7 +20,14 @@ from ingest.bronze import replace_partition, staging_dir, write_partition
 from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import Source, SourceObject
 from ingest.landing.zone import LandedFile, LandingZone, delivery_id_of, sha256_file
-from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
+from ingest.schemas import (
+    COUNTER_SAMPLES_SCHEMA,
+    COUNTER_SAMPLES_TABLE,
+    INFERENCE_REQUESTS_SCHEMA,
+    QUARANTINE_SCHEMA,
+    QUARANTINE_TABLE,
+    REQUESTS_TABLE,
+)
 from ingest.tokens import gateway, litellm, otel, prometheus
 from ingest.tokens.jsonl import FileLoad, unreadable
 from ingest.tokens.records import duckdb_connection
@@ -31,10 +38,6 @@ REQUEST_FORMATS: dict[str, Callable[[Path, str, date, Path], FileLoad]] = {
     litellm.FORMAT: litellm.load_litellm_log,
     otel.FORMAT: otel.load_otel_spans,
 }
-
-REQUESTS_TABLE = "inference_requests"
-QUARANTINE_TABLE = "token_quarantine"
-COUNTERS_TABLE = "inference_token_counter_samples"
 
 
 @dataclass(frozen=True)
@@ -198,9 +201,9 @@ def ingest_counter_day(source: Source, prefix: str, landing: LandingZone, bronze
                     }
                 )
                 manifest.append((obj, checksum, 0))
-    samples = pl.concat(frames) if frames else pl.DataFrame(schema=prometheus.COUNTER_SAMPLES_SCHEMA)
+    samples = pl.concat(frames) if frames else pl.DataFrame(schema=COUNTER_SAMPLES_SCHEMA)
     partition = {"source_format": prometheus.FORMAT, "day": day.isoformat()}
-    write_partition(samples, bronze_root, COUNTERS_TABLE, partition, prometheus.COUNTER_SAMPLES_SCHEMA)
+    write_partition(samples, bronze_root, COUNTER_SAMPLES_TABLE, partition, COUNTER_SAMPLES_SCHEMA)
     write_partition(
         pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA), bronze_root, QUARANTINE_TABLE, partition, QUARANTINE_SCHEMA
     )

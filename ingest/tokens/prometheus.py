@@ -22,18 +22,9 @@ from pathlib import Path
 import polars as pl
 from prometheus_client.parser import text_string_to_metric_families
 
+from ingest.schemas import COUNTER_SAMPLES_SCHEMA
+
 FORMAT = "prometheus_text"
-_TS = pl.Datetime("us")
-COUNTER_SAMPLES_SCHEMA: dict[str, pl.DataType] = {
-    "scraped_at": _TS,
-    "deployment": pl.String(),
-    "instance": pl.String(),
-    "server": pl.String(),
-    "model": pl.String(),
-    "counter": pl.String(),  # input_tokens | output_tokens | requests
-    "value": pl.Float64(),
-    "source_file": pl.String(),
-}
 # sample name → (server, counter)
 COUNTERS = {
     "vllm:prompt_tokens_total": ("vllm", "input_tokens"),

@@ -10,12 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.aws.deliveries import TABLE as AWS_TABLE
 from ingest.aws.deliveries import ingest_aws_billing
 from ingest.focus_export import export_focus
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
+from ingest.schemas import AWS_BILLING_TABLE as AWS_TABLE
 from tests.conformance.focus_validator import read_junit, validate
 from tests.cpt_runner import cpt
 from tests.ingest.test_billing import LEGACY_SAMPLE, legacy_delivery

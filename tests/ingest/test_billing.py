@@ -10,16 +10,16 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.aws.deliveries import TABLE as AWS_TABLE
 from ingest.aws.deliveries import discover, ingest_aws_billing
 from ingest.aws.line_items import UNUSED_RESERVATION, UNUSED_SAVINGS_PLAN
 from ingest.billing import BillingFileError
 from ingest.focus import BILLING_SCHEMA
-from ingest.gcp.billing_export import TABLE as GCP_TABLE
 from ingest.gcp.billing_export import ingest_gcp_billing
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
 from ingest.sample.generator import write_cur2_delivery
+from ingest.schemas import AWS_BILLING_TABLE as AWS_TABLE
+from ingest.schemas import GCP_BILLING_TABLE as GCP_TABLE
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LEGACY_SAMPLE = FIXTURES / "aws_legacy_cur" / "sample-anonymous-aws-export-dataset.csv.gz"

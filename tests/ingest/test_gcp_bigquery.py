@@ -17,8 +17,8 @@ import pytest
 
 from ingest.bronze import ensure_all_tables
 from ingest.gcp.bigquery import BigQueryExport, export_query, ingest_gcp_bigquery
-from ingest.gcp.billing_export import TABLE
 from ingest.landing.zone import LandingZone
+from ingest.schemas import GCP_BILLING_TABLE
 from tests.fakes.bigquery_server import FakeBigQuery
 
 EXPORT_TABLE = "acme-billing.billing_export.gcp_billing_export_resource_v1_01ABCD_23EF45_67GH89"
@@ -47,7 +47,7 @@ def _expected_by_day(rows: list[dict]) -> dict[date, float]:
 
 
 def _bronze_by_day(bronze: Path) -> dict[date, float]:
-    frame = pl.read_parquet(bronze / TABLE / "**" / "*.parquet")
+    frame = pl.read_parquet(bronze / GCP_BILLING_TABLE / "**" / "*.parquet")
     by_day = frame.group_by(pl.col("ChargePeriodStart").dt.date()).agg(pl.col("BilledCost").sum())
     return dict(zip(by_day["ChargePeriodStart"], by_day["BilledCost"], strict=True))
 
@@ -123,5 +123,5 @@ def test_late_and_revised_rows_replace_their_days_and_reach_the_marts(export_row
 
 def test_table_names_are_checked_before_they_reach_sql():
     with pytest.raises(ValueError, match="not a BigQuery table name"):
-        export_query("acme.billing`; DROP TABLE x; --", detailed=False)
+        export_query("acme.billing`; DROP GCP_BILLING_TABLE x; --", detailed=False)
     assert "resource" not in export_query("acme-billing.ds.gcp_billing_export_v1_X", detailed=False)

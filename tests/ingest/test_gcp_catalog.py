@@ -5,11 +5,12 @@ import json
 import polars as pl
 import pytest
 
-from ingest.gcp.billing_export import BILLING_EXPORT, TABLE, ingest_gcp_billing
+from ingest.gcp.billing_export import BILLING_EXPORT, ingest_gcp_billing
 from ingest.gcp.catalog import load_list_prices
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
 from ingest.sample.generator import SampleSpec, catalog_skus
+from ingest.schemas import GCP_BILLING_TABLE
 from tests.fakes.catalog_server import FakeCatalog
 
 
@@ -39,7 +40,7 @@ def test_list_cost_is_filled_from_the_catalog_where_the_export_has_none(sample_m
     target.write_text("".join(json.dumps(r) + "\n" for r in rows))
     load_list_prices(str(sample_month[0] / "gcp" / "catalog" / "compute_engine_skus.json"), tmp_path / "bronze")
     ingest_gcp_billing(LocalFolderSource(root), "", LandingZone(tmp_path / "l"), tmp_path / "bronze")
-    frame = pl.read_parquet(tmp_path / "bronze" / TABLE / "**" / "*.parquet")
+    frame = pl.read_parquet(tmp_path / "bronze" / GCP_BILLING_TABLE / "**" / "*.parquet")
     h100 = frame.filter(pl.col("ChargeDescription") == "Nvidia H100 80GB GPU running in Americas")
     assert h100.height > 0 and (h100["ListCost"] - 8 * 9.796).abs().max() < 1e-9  # 8 GPU-hours × list price
     bigquery = frame.filter(pl.col("ServiceName") == "BigQuery")
@@ -49,7 +50,7 @@ def test_list_cost_is_filled_from_the_catalog_where_the_export_has_none(sample_m
 
 def test_exported_files_are_read_from_gcs(sample_month, tmp_path):
     from ingest.landing.gcs import GcsSource
-    from ingest.landing.sources import open_source
+    from ingest.landing.uri import open_source
     from tests.fakes.gcs_server import FakeGcs
 
     with FakeGcs("acme-billing-export", sample_month[0] / "gcp", page_size=2) as fake:

@@ -11,11 +11,13 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.aws.deliveries import TABLE, ingest_aws_billing
+from ingest.aws.deliveries import ingest_aws_billing
 from ingest.landing.s3 import S3Source
-from ingest.landing.sources import UnsafeKeyError, open_source
+from ingest.landing.sources import UnsafeKeyError
+from ingest.landing.uri import open_source
 from ingest.landing.zone import LandingZone
 from ingest.sample.generator import write_cur2_delivery
+from ingest.schemas import AWS_BILLING_TABLE
 from tests.fakes.fault_proxy import FaultProxy
 
 BUCKET = "acme-billing"
@@ -51,7 +53,7 @@ def _source(url: str) -> S3Source:
 
 
 def _bronze(root: Path) -> pl.DataFrame:
-    return pl.read_parquet(root / TABLE / "**" / "*.parquet")
+    return pl.read_parquet(root / AWS_BILLING_TABLE / "**" / "*.parquet")
 
 
 def test_discovers_downloads_and_skips_what_is_already_landed(bucket, moto_server, sample_month, tmp_path):
@@ -114,7 +116,7 @@ def test_a_fault_that_never_clears_gives_up_with_the_error(bucket, moto_server, 
         source = S3Source(BUCKET, endpoint_url=proxy.url, attempts=2, backoff_seconds=0.01)
         with pytest.raises(Exception, match="SlowDown"):
             ingest_aws_billing(source, "cur2/", LandingZone(tmp_path / "l"), tmp_path / "b")
-    assert not (tmp_path / "b" / TABLE / "export=cpt-demo").exists()
+    assert not (tmp_path / "b" / AWS_BILLING_TABLE / "export=cpt-demo").exists()
 
 
 @pytest.mark.parametrize("evil", ["../../outside.parquet", "/etc/cron.d/outside.parquet"])

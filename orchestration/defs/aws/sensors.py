@@ -3,8 +3,9 @@
 import dagster as dg
 import polars as pl
 
-from ingest.aws.deliveries import TABLE, discover
+from ingest.aws.deliveries import discover
 from ingest.bronze import partition_path
+from ingest.schemas import AWS_BILLING_TABLE
 from orchestration.defs.jobs import aws_billing_job
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
@@ -29,7 +30,7 @@ def aws_billing_delivery_sensor(
     for manifest in unreadable:
         context.log.warning(f"skipped {manifest.files[0]}: {manifest.refused}")
     for delivery in deliveries:
-        target = partition_path(warehouse.layout.bronze, TABLE, delivery.bronze_partition)
+        target = partition_path(warehouse.layout.bronze, AWS_BILLING_TABLE, delivery.bronze_partition)
         if target.exists() and pl.read_parquet(target, columns=["x_DeliveryId"]).get_column(
             "x_DeliveryId"
         ).unique().to_list() == [delivery.delivery_id]:

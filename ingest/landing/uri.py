@@ -1,0 +1,29 @@
+"""A delivery source from its URI: ``s3://bucket/prefix``, ``gs://bucket/prefix`` or a local folder. Apart from
+the sources themselves so that they never import each other: the S3 and GCS clients load only when used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.landing.sources import LocalFolderSource, Source
+
+
+def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, str]:
+    """A source and the prefix to list under, from ``s3://bucket/prefix``, ``gs://bucket/prefix`` or a folder."""
+    if uri.startswith("s3://"):
+        from ingest.landing.s3 import S3Source  # boto3 only when S3 is used
+
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        if not bucket:
+            raise ValueError(f"no bucket in {uri!r}")
+        return S3Source(bucket, endpoint_url=endpoint_url), prefix
+    if uri.startswith("gs://"):
+        from ingest.landing.gcs import GcsSource  # google-cloud-storage only when GCS is used
+
+        bucket, _, prefix = uri.removeprefix("gs://").partition("/")
+        if not bucket:
+            raise ValueError(f"no bucket in {uri!r}")
+        return GcsSource(bucket), prefix
+    if "://" in uri:
+        raise ValueError(f"unsupported source {uri!r}: use s3://bucket/prefix, gs://bucket/prefix or a local folder")
+    return LocalFolderSource(Path(uri)), ""

@@ -14,9 +14,9 @@ from orchestration.defs.jobs import (
     gcp_catalog_schedule,
     token_logs_job,
 )
-from orchestration.defs.tokens.assets import inference_requests
+from orchestration.defs.tokens.assets import inference_requests, token_quarantine
 from orchestration.defs.tokens.checks import quarantine_rate_is_low
-from orchestration.defs.tokens.counters import inference_token_counters
+from orchestration.defs.tokens.counters import inference_token_counter_samples
 from orchestration.defs.tokens.sensors import token_log_sensor
 from orchestration.defs.warehouse.assets import cpt_dbt_models, published_warehouse, warehouse_exports
 from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
@@ -29,7 +29,8 @@ defs = dg.Definitions(
         gcp_list_prices,
         gcp_billing_line_items,
         inference_requests,
-        inference_token_counters,
+        inference_token_counter_samples,
+        token_quarantine,
         cpt_dbt_models,
         published_warehouse,
         warehouse_exports,

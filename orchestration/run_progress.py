@@ -40,7 +40,7 @@ def run_events_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
 
 # The stages a run goes through, by the assets that make them.
 BILLING = ("aws_billing_line_items", "gcp_billing_line_items", "gcp_list_prices")
-TOKENS = ("inference_requests", "inference_token_counters")
+TOKENS = ("inference_requests", "inference_token_counter_samples")
 PUBLISH = "published_warehouse"
 EXPORTS = "warehouse_exports"
 SOURCE_NAMES = {
@@ -48,7 +48,7 @@ SOURCE_NAMES = {
     "gcp_billing_line_items": "GCP billing",
     "gcp_list_prices": "GCP list prices",
     "inference_requests": "token logs",
-    "inference_token_counters": "server counters",
+    "inference_token_counter_samples": "server counters",
 }
 
 

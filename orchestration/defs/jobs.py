@@ -10,7 +10,7 @@ _REBUILD = (
     dg.AssetSelection.all()
     - _AWS
     - _CATALOG
-    - dg.AssetSelection.assets("inference_requests", "inference_token_counters", "gcp_billing_line_items")
+    - dg.AssetSelection.assets("inference_requests", "inference_token_counter_samples", "gcp_billing_line_items")
 )
 
 # A new AWS delivery: reload its month, rebuild and check the warehouse, publish it (started by the sensor).
@@ -34,7 +34,9 @@ daily_refresh_job = dg.define_asset_job(
 # full build made it — no bill changed), check, publish.
 token_logs_job = dg.define_asset_job(
     "token_logs_refresh",
-    selection=dg.AssetSelection.assets("inference_requests", "inference_token_counters").downstream(),
+    selection=dg.AssetSelection.assets("inference_requests", "inference_token_counter_samples")
+    .downstream()
+    .materializable(),
     partitions_def=daily_partitions,
     description="Load a day of token logs that just arrived, rebuild what token data feeds, publish it.",
 )

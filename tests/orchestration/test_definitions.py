@@ -11,7 +11,7 @@ INGEST = {
     "gcp_list_prices",
     "gcp_billing_line_items",
     "inference_requests",
-    "inference_token_counters",
+    "inference_token_counter_samples",
 }
 DBT = {
     "hardware_specs",
@@ -64,7 +64,7 @@ def _keys(keys) -> set[str]:
 def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
-    # token_quarantine: written by the token assets, read by dbt (an asset of its own is still to come)
+    # token_quarantine: an asset of its own, written by the two token assets as they read, read by dbt
     assert _keys(graph.get_all_asset_keys()) == INGEST | DBT | {
         "published_warehouse",
         "warehouse_exports",
@@ -101,6 +101,7 @@ def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
     assert parents("published_warehouse") == set(MARTS)
     assert {"focus_billing", "ops_conservation_monthly", "ops_token_quarantine_daily"} <= set(MARTS)
     assert parents("stg_tokens__token_quarantine") == {"token_quarantine"}
+    assert parents("token_quarantine") == {"inference_requests", "inference_token_counter_samples"}
     assert isinstance(graph.get(dg.AssetKey("inference_requests")).partitions_def, dg.DailyPartitionsDefinition)
     assert isinstance(graph.get(dg.AssetKey("aws_billing_line_items")).partitions_def, dg.MonthlyPartitionsDefinition)
     assert isinstance(graph.get(dg.AssetKey("gcp_billing_line_items")).partitions_def, dg.DailyPartitionsDefinition)
@@ -168,7 +169,7 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     assert defs.get_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"
     assert defs.get_sensor_def("token_log_sensor").job_name == "token_logs_refresh"
     tokens = {k.to_user_string() for k in defs.get_job_def("token_logs_refresh").asset_layer.executable_asset_keys}
-    assert {"inference_requests", "inference_token_counters", "published_warehouse"} <= tokens
+    assert {"inference_requests", "inference_token_counter_samples", "published_warehouse"} <= tokens
     assert "aws_billing_line_items" not in tokens
     assert {"int_inference_requests_attributed", "int_pool_costs_allocated", "fct_cpt_daily"} <= tokens
     assert not {"int_billing_lines_scoped", "int_billing_lines_spread_hourly", "int_cost_pools_aggregated"} & tokens

@@ -9,6 +9,20 @@ from ingest.tokens.ingest import ingest_requests_day
 from orchestration.partitions import daily_partitions
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
+token_quarantine = dg.AssetSpec(
+    "token_quarantine",
+    group_name="tokens",
+    kinds={"parquet"},
+    owners=["team:platform"],
+    tags={"layer": "bronze"},
+    deps=["inference_requests", "inference_token_counter_samples"],
+    description=(
+        "Bronze token_quarantine: every token-log record or counter scrape ingest refused, with its file, row and "
+        "reason (never its text). Written by inference_requests and inference_token_counter_samples as they read "
+        "each day (rows in = loaded + quarantined); read by dbt's ops_token_quarantine_daily."
+    ),
+)
+
 
 @dg.asset(
     key="inference_requests",

@@ -10,7 +10,7 @@ from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
 @dg.asset(
-    key="inference_token_counters",
+    key="inference_token_counter_samples",
     group_name="tokens",
     kinds={"python", "polars", "parquet", "prometheus"},
     owners=["team:platform"],
@@ -18,7 +18,7 @@ from orchestration.resources import DeliverySourceResource, WarehouseResource
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def inference_token_counters(
+def inference_token_counter_samples(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, prometheus_metrics: DeliverySourceResource
 ) -> dg.MaterializeResult:
     """vLLM / SGLang / TGI token and request counters, as cumulative samples (dbt computes the deltas).

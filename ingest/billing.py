@@ -231,6 +231,16 @@ def _accounts_billed_elsewhere(bronze_root: Path, table: str, target: Path, fram
     return found
 
 
+def delivery_in_bronze(bronze_root: Path, table: str, partition: dict[str, str]) -> str | None:
+    """The delivery id a billing partition of bronze holds (a partition is replaced whole, so it holds one), or
+    None when bronze holds none for it: what decides whether a delivery is already loaded."""
+    target = partition_path(bronze_root, table, partition)
+    if not target.exists():
+        return None
+    ids = pl.read_parquet(target, columns=["x_DeliveryId"])["x_DeliveryId"].unique().to_list()
+    return ids[0] if len(ids) == 1 else None
+
+
 def load_delivery(
     source: Source,
     delivery: Delivery,
@@ -246,14 +256,14 @@ def load_delivery(
     limits = limits or AmountLimits()
     target = partition_path(bronze_root, table, delivery.bronze_partition)
     notes: list[str] = []
-    if delivery.delivery_id and target.exists():
-        existing = pl.read_parquet(target, columns=["x_DeliveryId", Focus.BilledCost, Focus.EffectiveCost])
-        if existing.height and existing["x_DeliveryId"][0] == delivery.delivery_id:
-            changed = _changed_since_landed(landing, fmt, delivery, listing)
-            if not changed:
-                return _load(fmt, delivery.billing_period, delivery.delivery_id, delivery.data_keys, existing, True)
-            # The id is the provider's promise of unchanged content; sizes that differ break it: read it again.
-            notes.append(f"content changed under the same delivery id {delivery.delivery_id} ({changed}): reloaded")
+    held = delivery_in_bronze(bronze_root, table, delivery.bronze_partition)
+    if delivery.delivery_id and held == delivery.delivery_id:
+        changed = _changed_since_landed(landing, fmt, delivery, listing)
+        if not changed:
+            existing = pl.read_parquet(target, columns=["x_DeliveryId", Focus.BilledCost, Focus.EffectiveCost])
+            return _load(fmt, delivery.billing_period, delivery.delivery_id, delivery.data_keys, existing, True)
+        # The id is the provider's promise of unchanged content; sizes that differ break it: read it again.
+        notes.append(f"content changed under the same delivery id {delivery.delivery_id} ({changed}): reloaded")
     where = f"manifest {delivery.manifest_key}" if delivery.manifest_key else f"{fmt.name} delivery"
     repeated = sorted({key for key in delivery.data_keys if delivery.data_keys.count(key) > 1})
     if repeated:

@@ -48,6 +48,12 @@ def last_complete_day(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).date() - timedelta(days=1)
 
 
+def days_of(window: dg.TimeWindow) -> list[date]:
+    """Every UTC day a partition time window covers, in order (one for a day's partition, many for a backfill)."""
+    first, end = window.start.date(), window.end.date()
+    return [first + timedelta(days=n) for n in range((end - first).days)]
+
+
 def months_of(window: dg.TimeWindow) -> set[str]:
     """YYYY-MM of every month a partition time window covers."""
     months, cursor = set(), window.start

@@ -1,10 +1,9 @@
 """Start AWS billing ingest when a new delivery (a new manifest or a new executionId / assemblyId) appears."""
 
 import dagster as dg
-import polars as pl
 
 from ingest.aws.deliveries import discover
-from ingest.bronze import partition_path
+from ingest.billing import delivery_in_bronze
 from ingest.schemas import AWS_BILLING_TABLE
 from orchestration.defs.jobs import aws_billing_job
 from orchestration.resources import DeliverySourceResource, WarehouseResource
@@ -30,10 +29,10 @@ def aws_billing_delivery_sensor(
     for manifest in unreadable:
         context.log.warning(f"skipped {manifest.files[0]}: {manifest.refused}")
     for delivery in deliveries:
-        target = partition_path(warehouse.layout.bronze, AWS_BILLING_TABLE, delivery.bronze_partition)
-        if target.exists() and pl.read_parquet(target, columns=["x_DeliveryId"]).get_column(
-            "x_DeliveryId"
-        ).unique().to_list() == [delivery.delivery_id]:
+        if (
+            delivery_in_bronze(warehouse.layout.bronze, AWS_BILLING_TABLE, delivery.bronze_partition)
+            == delivery.delivery_id
+        ):
             continue
         yield dg.RunRequest(
             run_key=f"{delivery.partition.get('export')}/{delivery.billing_period}/{delivery.delivery_id}",

@@ -1,13 +1,11 @@
 """GCP billing export → landing zone → bronze gcp_billing_line_items, by usage day with a lookback window."""
 
-from datetime import timedelta
-
 import dagster as dg
 
 from ingest.gcp.bigquery import BigQueryExport, ingest_gcp_bigquery
 from ingest.gcp.billing_export import ingest_gcp_billing
 from orchestration.defs.billing_metadata import deliveries_check, report_loads
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, days_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
@@ -47,9 +45,9 @@ def gcp_billing_line_items(
         return report_loads(context, "gcp_billing_line_items", [], gcp_billing.say_absent(context))
     if gcp_billing.uri.startswith("bq://"):
         export = BigQueryExport(gcp_billing.uri.removeprefix("bq://"))
-        last = (window.end - timedelta(days=1)).date()
+        days = days_of(window)
         loads = ingest_gcp_bigquery(
-            export, warehouse.landing, warehouse.layout.bronze, window.start.date(), last, config.lookback_days
+            export, warehouse.landing, warehouse.layout.bronze, days[0], days[-1], config.lookback_days
         )
     else:
         source, prefix = gcp_billing.open()

@@ -1,12 +1,10 @@
 """Gateway token logs → bronze inference_requests (+ token_quarantine), one UTC day per partition."""
 
-from datetime import timedelta
-
 import dagster as dg
 
 from ingest.tokens import gateway, litellm, otel
 from ingest.tokens.ingest import ingest_requests_day
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, days_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 token_quarantine = dg.AssetSpec(
@@ -46,7 +44,7 @@ def inference_requests(
     Records that fail validation go to bronze token_quarantine with their reason: rows in = loaded + quarantined.
     A backfill of many days runs as one run.
     """
-    window = context.partition_time_window
+    days = days_of(context.partition_time_window)
     loads, absent = [], {}
     formats = ((gateway.FORMAT, gateway_logs), (litellm.FORMAT, litellm_logs), (otel.FORMAT, otel_spans))
     for source_format, resource in formats:
@@ -54,14 +52,12 @@ def inference_requests(
             absent[source_format] = resource.say_absent(context)["source_absent"]
             continue
         source, prefix = resource.open()
-        day = window.start.date()
         with resource.reachable():
-            while day < window.end.date():
+            for day in days:
                 load = ingest_requests_day(
                     source, prefix, warehouse.landing, warehouse.layout.bronze, day, source_format
                 )
                 loads.append((source_format, load))
-                day += timedelta(days=1)
         resource.warn_refused_links(context, source)
     per_format = {
         f: {k: sum(getattr(x, k) for g, x in loads if g == f) for k in ("files", "rows_in", "rows_quarantined")}

@@ -1,11 +1,9 @@
 """Inference servers' Prometheus token counters → bronze inference_token_counter_samples, one UTC day per partition."""
 
-from datetime import timedelta
-
 import dagster as dg
 
 from ingest.tokens.ingest import ingest_counter_day
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, days_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
@@ -26,15 +24,13 @@ def inference_token_counter_samples(
     For deployments without per-request logs these counters are the token source; a file that cannot be read
     is quarantined with its reason and the rest of the day still loads.
     """
-    window = context.partition_time_window
     if prometheus_metrics.absent:
         return dg.MaterializeResult(metadata={"days": 0, **prometheus_metrics.say_absent(context)})
     source, prefix = prometheus_metrics.open()
-    day, loads = window.start.date(), []
+    loads = []
     with prometheus_metrics.reachable():
-        while day < window.end.date():
+        for day in days_of(context.partition_time_window):
             loads.append(ingest_counter_day(source, prefix, warehouse.landing, warehouse.layout.bronze, day))
-            day += timedelta(days=1)
     prometheus_metrics.warn_refused_links(context, source)
     resets = [f"{x.day} {reset}" for x in loads for reset in x.resets]
     for reset in resets:

@@ -256,8 +256,8 @@ def load_delivery(
     limits = limits or AmountLimits()
     target = partition_path(bronze_root, table, delivery.bronze_partition)
     notes: list[str] = []
-    held = delivery_in_bronze(bronze_root, table, delivery.bronze_partition)
-    if delivery.delivery_id and held == delivery.delivery_id:
+    held = delivery_in_bronze(bronze_root, table, delivery.bronze_partition) if delivery.delivery_id else None
+    if held is not None and held == delivery.delivery_id:
         changed = _changed_since_landed(landing, fmt, delivery, listing)
         if not changed:
             existing = pl.read_parquet(target, columns=["x_DeliveryId", Focus.BilledCost, Focus.EffectiveCost])

@@ -29,8 +29,7 @@ select
     {{ whole(exact_sum("allocation.cached_input_tokens")) }} as cached_input_tokens,
     {{ whole(exact_sum("allocation.output_tokens")) }} as output_tokens,
     {{ quantity(exact_sum("allocation.weighted_tokens")) }} as weighted_tokens,
-    {{ quantity(exact_sum("allocation.gpu_hours")) }} as gpu_hours,
-    {{ exact_sum("allocation.weighted_tokens") }} > 0 as is_busy
+    {{ quantity(exact_sum("allocation.gpu_hours")) }} as gpu_hours
 from {{ ref('int_pool_costs_allocated') }} as allocation
 where allocation.allocation_basis <> 'unplaced_shared'
 group by allocation.deployment, allocation.cost_hour
@@ -61,7 +60,7 @@ select
     hours.output_tokens,
     hours.weighted_tokens,
     hours.gpu_hours,
-    hours.is_busy,
+    hours.weighted_tokens > 0 as is_busy,
     {{ quantity("capacity.peak_output_tokens_per_gpu_hour") }} as peak_output_tokens_per_gpu_hour,
     {{ quantity("hours.gpu_hours * capacity.peak_output_tokens_per_gpu_hour") }} as output_token_capacity,
     {{ quantity("hours.output_tokens / nullif(hours.gpu_hours * capacity.peak_output_tokens_per_gpu_hour, 0)") }}

@@ -39,7 +39,7 @@ select
     coalesce(latest.rows_parsed, billing_rows.rows_loaded) as rows_read,
     case
         when latest.dataset like 'billing/%'
-            then latest.delivery_id in (select distinct delivery_id from {{ ref('int_billing_line_items_unioned') }})
+            then latest.delivery_id in (select delivery_id from billing_rows)
         else latest.is_latest
     end as in_force,
     latest.kept_in_landing

@@ -29,6 +29,8 @@ MODELS = [
     "int_deployments_resolved",
     "int_cost_pools_aggregated",
     "int_shared_costs_spread",
+    "int_pool_usage_shares",
+    "int_pool_idle_shares",
     "int_pool_costs_allocated",
     "fct_cpt_daily",
     "fct_invoice_accounts_monthly",

@@ -36,6 +36,8 @@ DBT = {
     "int_cost_pools_aggregated",
     "int_shared_costs_spread",
     "int_token_usage_aggregated",
+    "int_pool_usage_shares",
+    "int_pool_idle_shares",
     "int_pool_costs_allocated",
     "fct_cpt_daily",
     "fct_cpt_monthly",

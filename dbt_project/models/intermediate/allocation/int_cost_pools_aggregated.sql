@@ -2,6 +2,7 @@
 -- hardware, with the GPU hours the pool provides (rule 3: tokens are split over pools by GPU capacity).
 -- GPU hours count each resource once per hour: a VM billed as a GPU SKU (in GPU-hours) plus a core/RAM SKU (in
 -- VM-hours) ran for the smaller of the two quantities, times its GPU count.
+-- pool_key names the pool in one column: every later step joins on it rather than on the five.
 
 with
 
@@ -59,6 +60,10 @@ pool_gpu_hours as (
 )
 
 select
+    concat_ws(
+        '|', pool_cost.deployment, cast(pool_cost.cost_hour as varchar), pool_cost.region, pool_cost.pricing_tier,
+        pool_cost.hardware
+    ) as pool_key,
     pool_cost.deployment,
     pool_cost.cost_hour,
     pool_cost.region,

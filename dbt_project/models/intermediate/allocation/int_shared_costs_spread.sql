@@ -65,6 +65,7 @@ cluster_weight as (
 spread as (
 
     select
+        gpu_pools.pool_key,
         gpu_pools.deployment,
         gpu_pools.cost_hour,
         gpu_pools.region,
@@ -78,7 +79,7 @@ spread as (
     inner join gpu_pools
         on shared.cluster = gpu_pools.cluster and shared.cost_hour = gpu_pools.cost_hour
     group by
-        gpu_pools.deployment, gpu_pools.cost_hour, gpu_pools.region, gpu_pools.pricing_tier,
+        gpu_pools.pool_key, gpu_pools.deployment, gpu_pools.cost_hour, gpu_pools.region, gpu_pools.pricing_tier,
         gpu_pools.hardware, shared.cluster
 
 ),
@@ -86,6 +87,7 @@ spread as (
 unplaced as (
 
     select
+        cast(null as varchar) as pool_key,
         cast(null as varchar) as deployment,
         shared.cost_hour,
         shared.region,

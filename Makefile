@@ -8,17 +8,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-export CPT_DATA_DIR ?= $(CURDIR)/data
-export CPT_SOURCE_DIR ?= $(CPT_DATA_DIR)/source
-export CPT_AWS_BILLING_URI ?= $(CPT_SOURCE_DIR)/aws
-export CPT_GCP_BILLING_URI ?= $(CPT_SOURCE_DIR)/gcp
-export CPT_GATEWAY_LOGS_URI ?= $(CPT_SOURCE_DIR)/tokens/gateway
-export CPT_LITELLM_LOGS_URI ?= $(CPT_SOURCE_DIR)/tokens/litellm
-export CPT_OTEL_SPANS_URI ?= $(CPT_SOURCE_DIR)/tokens/otel
-export CPT_PROMETHEUS_URI ?= $(CPT_SOURCE_DIR)/tokens/metrics
-export CPT_GCP_CATALOG_URI ?= $(CPT_SOURCE_DIR)/gcp/catalog/compute_engine_skus.json
-export DAGSTER_HOME ?= $(CPT_DATA_DIR)/dagster_home
-export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# Every CPT_* setting, DAGSTER_HOME and their defaults are in orchestration/settings.py: `cpt` fills them in itself,
+# and the targets below that start Dagster or dbt directly go through it ($(SETTINGS) COMMAND…).
+SETTINGS = $(BIN)/python -m orchestration.settings
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 UI_PORT ?= 3000
 DOCS_PORT ?= 8580
@@ -35,14 +27,14 @@ test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite (a file's 
 	$(BIN)/pytest -n $(or $(TEST_WORKERS),2) --dist loadfile
 
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)
-	$(BIN)/python -m orchestration.housekeeping "$(DAGSTER_HOME)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" env --default-signal=INT,TERM $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+	$(SETTINGS) $(BIN)/python -m orchestration.housekeeping
+	PATH="$(CURDIR)/$(BIN):$$PATH" env --default-signal=INT,TERM $(SETTINGS) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 # The catalog (column types) is read from the warehouse build of $CPT_DATA_DIR (after `make demo` or `cpt run`).
 docs: $(VENV)/.synced $(MANIFEST)  ## the dbt docs site (models, columns, tests, lineage) on http://127.0.0.1:$(DOCS_PORT)
-	mkdir -p "$(CPT_DATA_DIR)/warehouse/build"
-	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --target-path target/docs
-	cd dbt_project && ../$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser --target-path target/docs
+	$(SETTINGS) sh -c 'mkdir -p "$$CPT_DATA_DIR/warehouse/build"'
+	$(SETTINGS) $(BIN)/dbt docs generate --quiet --project-dir dbt_project --target-path target/docs
+	$(SETTINGS) $(BIN)/dbt docs serve --project-dir dbt_project --host 127.0.0.1 --port $(DOCS_PORT) --no-browser --target-path target/docs
 
 focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validator's own Python 3.12 venv)
 	$(BIN)/pytest tests/conformance -s -q

@@ -5,10 +5,9 @@
     cpt show       print CPT by model × team × pricing tier from the published warehouse
     cpt demo       generate + run + show: the whole product on a fresh machine
 
-Paths come from CPT_DATA_DIR (default ./data), CPT_SOURCE_DIR (default $CPT_DATA_DIR/source), the delivery
-locations CPT_AWS_BILLING_URI, CPT_GCP_BILLING_URI, CPT_GATEWAY_LOGS_URI (default: folders of $CPT_SOURCE_DIR; an
-s3://bucket/prefix works for AWS billing) and DAGSTER_HOME (default $CPT_DATA_DIR/dagster_home); the commands set
-these defaults for Dagster before loading it.
+Paths come from CPT_DATA_DIR (default ./data), CPT_SOURCE_DIR, the delivery locations and DAGSTER_HOME: every
+setting and its default is in orchestration/settings.py, and the commands fill the defaults in before loading
+Dagster.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
 from orchestration.housekeeping import ensure_dagster_home, prepare_run, process_tags
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
+from orchestration.settings import apply_defaults
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cost-Per-Token warehouse.")
 # Piped output (CI logs, `make demo | tee`) is 100 columns wide, like the narrowest terminal we fit.
@@ -50,23 +50,11 @@ DEFAULT_MONTH = "2026-10"
 
 
 def _environment() -> DataLayout:
-    """Resolve the three locations once and export them, so Dagster's EnvVar resources find them."""
-    data_dir = Path(os.environ.get("CPT_DATA_DIR") or "data").resolve()
-    os.environ["CPT_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("CPT_SOURCE_DIR", str(data_dir / "source"))
-    source_dir = Path(os.environ["CPT_SOURCE_DIR"]).resolve()
-    os.environ.setdefault("CPT_AWS_BILLING_URI", str(source_dir / "aws"))
-    os.environ.setdefault("CPT_GCP_BILLING_URI", str(source_dir / "gcp"))
-    os.environ.setdefault("CPT_GATEWAY_LOGS_URI", str(source_dir / "tokens" / "gateway"))
-    os.environ.setdefault("CPT_LITELLM_LOGS_URI", str(source_dir / "tokens" / "litellm"))
-    os.environ.setdefault("CPT_OTEL_SPANS_URI", str(source_dir / "tokens" / "otel"))
-    os.environ.setdefault("CPT_PROMETHEUS_URI", str(source_dir / "tokens" / "metrics"))
-    os.environ.setdefault("CPT_GCP_CATALOG_URI", str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"))
-    # Dagster refuses a relative DAGSTER_HOME: resolve it as the data directory is.
-    os.environ["DAGSTER_HOME"] = str(Path(os.environ.get("DAGSTER_HOME") or data_dir / "dagster_home").resolve())
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    """Fill the settings' defaults in (orchestration/settings.py) so that Dagster's EnvVar resources and dbt find
+    them, and prepare DAGSTER_HOME."""
+    apply_defaults()
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
-    return DataLayout(data_dir)
+    return DataLayout(Path(os.environ["CPT_DATA_DIR"]))
 
 
 def _month_range(month: str) -> tuple[str, str]:

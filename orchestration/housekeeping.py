@@ -62,7 +62,7 @@ def ensure_dagster_home(home: Path) -> Path:
     return config
 
 
-if __name__ == "__main__":  # `make ui`: python -m orchestration.housekeeping "$DAGSTER_HOME"
-    import sys
+if __name__ == "__main__":  # `make ui`, through orchestration.settings: prepares $DAGSTER_HOME
+    import os
 
-    ensure_dagster_home(Path(sys.argv[1]))
+    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))

@@ -1,30 +1,30 @@
 """Partitions: token logs by UTC day, AWS billing by billing month (AWS re-delivers whole months).
 
 The first month the warehouse keeps comes from CPT_HISTORY_START (YYYY-MM or YYYY-MM-DD; a day is taken as its
-month), default 2020-01: far enough back to backfill years of bills. Dagster needs partitions when the
-definitions load, so this one setting is read at import time; `cpt run` checks a range against it before anything
-runs.
+month), default 2020-01 (orchestration/settings.py): far enough back to backfill years of bills. Dagster needs
+partitions when the definitions load, so this one setting is read at import time; `cpt run` checks a range against it
+before anything runs.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from orchestration.settings import value
+
 HISTORY_START_SETTING = "CPT_HISTORY_START"
-DEFAULT_HISTORY_START = "2020-01"
 
 
 class HistorySettingError(ValueError):
     """CPT_HISTORY_START is not a month."""
 
 
-def history_start(value: str | None = None) -> date:
-    """The first day of the first month kept, from ``value`` or CPT_HISTORY_START."""
-    text = (value if value is not None else os.environ.get(HISTORY_START_SETTING) or DEFAULT_HISTORY_START).strip()
+def history_start(given: str | None = None) -> date:
+    """The first day of the first month kept, from ``given`` or CPT_HISTORY_START."""
+    text = (given if given is not None else value(HISTORY_START_SETTING)).strip()
     match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
     try:
         if not match:

@@ -1,4 +1,6 @@
 import json
+import os
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -6,108 +8,102 @@ import pytest
 
 from orchestration.definitions import defs
 
-INGEST = {
-    "aws_billing_line_items",
-    "gcp_list_prices",
-    "gcp_billing_line_items",
-    "inference_requests",
-    "inference_token_counter_samples",
-}
-DBT = {
-    "hardware_specs",
-    "currency_rates",
-    "stg_aws__billing_line_items",
-    "stg_gcp__billing_line_items",
-    "stg_gcp__list_prices",
-    "stg_tokens__inference_requests",
-    "stg_tokens__token_counter_samples",
-    "int_token_counter_deltas",
-    "int_inference_request_copies",
-    "int_inference_requests_attributed",
-    "int_token_usage_hourly",
-    "int_request_latency_daily",
-    "team_mappings",
-    "deployment_mappings",
-    "deployment_owners",
-    "int_billing_line_items_unioned",
-    "int_billing_lines_scoped",
-    "int_billing_lines_spread_hourly",
-    "int_deployments_resolved",
-    "int_cost_pools_aggregated",
-    "int_shared_costs_spread",
-    "int_token_usage_aggregated",
-    "int_pool_usage_shares",
-    "int_pool_idle_shares",
-    "int_pool_costs_allocated",
-    "fct_cpt_daily",
-    "fct_cpt_monthly",
-    "fct_deployment_hours",
-    "fct_reconciliation_monthly",
-    "fct_invoice_accounts_monthly",
-    "dim_deployments",
-    "dim_teams",
-    "dim_models",
-    "dim_hardware",
-    "stg_focus__billing_line_items",
-    "stg_tokens__token_quarantine",
-    "focus_billing",
-    "ops_conservation_monthly",
-    "ops_billing_deliveries",
-    "ops_token_quarantine_daily",
-    "stg_landing__files",
-    "ops_load_history",
-}
+SNAPSHOT = Path(__file__).parent / "definitions_snapshot.json"
 
 
 def _keys(keys) -> set[str]:
     return {k.to_user_string() for k in keys}
 
 
-def test_every_definition_loads_with_the_expected_asset_graph(cpt_env):
-    dg.Definitions.validate_loadable(defs)
-    graph = defs.resolve_asset_graph()
-    # token_quarantine: an asset of its own, written by the two token assets as they read, read by dbt
-    assert _keys(graph.get_all_asset_keys()) == INGEST | DBT | {
-        "published_warehouse",
-        "warehouse_exports",
-        "token_quarantine",
+def _partitions(partitions_def) -> str | None:
+    return type(partitions_def).__name__ if partitions_def else None
+
+
+def definitions_snapshot(definitions: dg.Definitions) -> dict:
+    """Everything the definitions declare, as plain sorted data: assets (group, kinds, partitioning, parents),
+    checks, jobs (partitioning and assets), schedules, sensors, resources and loggers."""
+    repository = definitions.get_repository_def()
+    graph = repository.asset_graph
+    assets = {
+        key.to_user_string(): {
+            "group": node.group_name,
+            "kinds": sorted(node.kinds),
+            "partitions": _partitions(node.partitions_def),
+            "materializable": node.is_materializable,
+            "parents": sorted(_keys(node.parent_keys)),
+        }
+        for key, node in ((key, graph.get(key)) for key in graph.get_all_asset_keys())
     }
+    checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys)
+    jobs = {
+        job.name: {
+            "partitions": _partitions(job.partitions_def),
+            "assets": sorted(_keys(job.asset_layer.executable_asset_keys)),
+        }
+        for job in repository.get_all_jobs()
+        if not job.name.startswith("__")
+    }
+    schedules = {
+        s.name: {
+            "job": s.job_name,
+            "cron": s.cron_schedule,
+            "timezone": s.execution_timezone,
+            "default_status": s.default_status.value,
+        }
+        for s in repository.schedule_defs
+    }
+    sensors = {
+        s.name: {
+            "job": s.job_name,
+            "minimum_interval_seconds": s.minimum_interval_seconds,
+            "default_status": s.default_status.value,
+        }
+        for s in repository.sensor_defs
+    }
+    return {
+        "assets": dict(sorted(assets.items())),
+        "asset_checks": checks,
+        "jobs": dict(sorted(jobs.items())),
+        "schedules": dict(sorted(schedules.items())),
+        "sensors": dict(sorted(sensors.items())),
+        "resources": sorted(repository.get_top_level_resources()),
+        "loggers": sorted(repository.get_job("daily_refresh").loggers),
+    }
+
+
+def test_the_definitions_match_their_snapshot(cpt_env):
+    """Every asset, check, job, schedule and sensor, found under orchestration/defs/, against the reviewed
+    snapshot: a change to the graph shows up here as a diff to read. CPT_WRITE_SNAPSHOT=1 rewrites it."""
+    dg.Definitions.validate_loadable(defs)
+    snapshot = definitions_snapshot(defs)
+    # one line per list, so that the file reads (and diffs) like a table
+    text = re.sub(r"\[[^\[\]{}]*\]", lambda m: re.sub(r"\s*\n\s*", " ", m.group(0)), json.dumps(snapshot, indent=1))
+    text = text + "\n"
+    if os.environ.get("CPT_WRITE_SNAPSHOT"):
+        SNAPSHOT.write_text(text)
+    expected = json.loads(SNAPSHOT.read_text())
+    for part in expected:
+        assert snapshot[part] == expected[part], f"{part} differ from {SNAPSHOT.name} (CPT_WRITE_SNAPSHOT=1 rewrites)"
+
+
+def test_the_asset_graph_joins_ingest_to_the_published_warehouse(cpt_env):
+    graph = defs.resolve_asset_graph()
 
     def parents(key: str) -> set[str]:
         return _keys(graph.get(dg.AssetKey(key)).parent_keys)
 
-    assert parents("stg_aws__billing_line_items") == {"aws_billing_line_items"}
-    assert parents("stg_gcp__billing_line_items") == {"gcp_billing_line_items"}
-    assert parents("int_billing_line_items_unioned") == {
-        "stg_aws__billing_line_items",
-        "stg_gcp__billing_line_items",
-        "currency_rates",
-    }
-    assert parents("stg_gcp__list_prices") == {"gcp_list_prices"}
-    assert "gcp_list_prices" in parents("gcp_billing_line_items")
-    assert parents("stg_tokens__inference_requests") == {"inference_requests"}
-    assert parents("int_inference_request_copies") == {
-        "stg_tokens__inference_requests",
-        "team_mappings",
-        "deployment_mappings",
-    }
-    assert parents("int_inference_requests_attributed") == {"int_inference_request_copies"}
-    assert (
-        parents("int_token_usage_hourly")
-        == parents("int_request_latency_daily")
-        == {"int_inference_requests_attributed"}
-    )
-    assert "int_pool_costs_allocated" in parents("fct_cpt_daily")
     from orchestration.defs.warehouse.assets import MARTS
 
     assert parents("published_warehouse") == set(MARTS)
     assert {"focus_billing", "ops_conservation_monthly", "ops_token_quarantine_daily"} <= set(MARTS)
-    assert parents("stg_tokens__token_quarantine") == {"token_quarantine"}
     assert parents("token_quarantine") == {"inference_requests", "inference_token_counter_samples"}
-    assert isinstance(graph.get(dg.AssetKey("inference_requests")).partitions_def, dg.DailyPartitionsDefinition)
-    assert isinstance(graph.get(dg.AssetKey("aws_billing_line_items")).partitions_def, dg.MonthlyPartitionsDefinition)
-    assert isinstance(graph.get(dg.AssetKey("gcp_billing_line_items")).partitions_def, dg.DailyPartitionsDefinition)
-    assert graph.get(dg.AssetKey("fct_cpt_daily")).group_name == "warehouse_marts"
+    sources = {
+        key for key in _keys(graph.get_all_asset_keys()) if graph.get(dg.AssetKey(key)).tags.get("layer") == "bronze"
+    }
+    staging = {key for key in _keys(graph.get_all_asset_keys()) if key.startswith("stg_")}
+    # every source asset is read by staging (list prices by the GCP asset too), and staging reads only sources
+    assert sources == set().union(*(parents(key) for key in staging))
+    assert parents("gcp_billing_line_items") == {"gcp_list_prices"}
 
 
 def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
@@ -120,7 +116,9 @@ def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
     assert ("fct_cpt_daily", "assert_in_scope_cost_conserved_per_deployment_month") in checks
     assert any(a == "fct_reconciliation_monthly" and "allocation_difference" in n for a, n in checks)
     assert ("inference_requests", "quarantine_rate_is_low") in checks
-    spec = next(s for s in defs.asset_checks[0].check_specs if s.name == "in_scope_cost_is_conserved")
+    from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
+
+    spec = next(s for s in in_scope_cost_is_conserved.check_specs if s.name == "in_scope_cost_is_conserved")
     assert spec.blocking
 
 

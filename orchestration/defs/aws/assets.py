@@ -3,14 +3,14 @@
 import dagster as dg
 
 from ingest.aws.deliveries import ingest_aws_billing
-from orchestration.defs.billing_metadata import deliveries_check, report_loads
+from orchestration.billing_metadata import deliveries_check, report_loads
 from orchestration.partitions import monthly_partitions, months_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
 @dg.asset(
     key="aws_billing_line_items",
-    group_name="billing",
+    group_name="aws",
     kinds={"python", "polars", "parquet", "s3"},
     owners=["team:platform"],
     tags={"layer": "bronze"},

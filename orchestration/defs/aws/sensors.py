@@ -5,7 +5,7 @@ import dagster as dg
 from ingest.aws.deliveries import discover
 from ingest.billing import delivery_in_bronze
 from ingest.schemas import AWS_BILLING_TABLE
-from orchestration.defs.jobs import aws_billing_job
+from orchestration.defs.aws.jobs import aws_billing_job
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 

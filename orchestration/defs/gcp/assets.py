@@ -1,10 +1,12 @@
-"""GCP billing export → landing zone → bronze gcp_billing_line_items, by usage day with a lookback window."""
+"""GCP: the billing export → landing zone → bronze gcp_billing_line_items (by usage day, with a lookback window), and
+public GPU list prices from the Cloud Billing catalog → bronze gcp_list_prices (weekly)."""
 
 import dagster as dg
 
 from ingest.gcp.bigquery import BigQueryExport, ingest_gcp_bigquery
 from ingest.gcp.billing_export import ingest_gcp_billing
-from orchestration.defs.billing_metadata import deliveries_check, report_loads
+from ingest.gcp.catalog import load_list_prices
+from orchestration.billing_metadata import deliveries_check, report_loads
 from orchestration.partitions import daily_partitions, days_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
@@ -15,7 +17,7 @@ class GcpBillingConfig(dg.Config):
 
 @dg.asset(
     key="gcp_billing_line_items",
-    group_name="billing",
+    group_name="gcp",
     kinds={"python", "polars", "parquet", "bigquery"},
     owners=["team:platform"],
     tags={"layer": "bronze"},
@@ -59,3 +61,34 @@ def gcp_billing_line_items(
         loads += refused
         gcp_billing.warn_refused_links(context, source)
     return report_loads(context, "gcp_billing_line_items", loads)
+
+
+@dg.asset(
+    key="gcp_list_prices",
+    group_name="gcp_prices",
+    kinds={"python", "polars", "parquet", "gcp"},
+    owners=["team:platform"],
+    tags={"layer": "bronze"},
+)
+def gcp_list_prices(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, gcp_catalog: DeliverySourceResource
+) -> dg.MaterializeResult:
+    """Compute Engine GPU and GPU-family VM SKUs with their public prices (on-demand, spot, commitments) per region.
+
+    From ``CPT_GCP_CATALOG_URI``: the Cloud Billing catalog API (``https://cloudbilling.googleapis.com``,
+    Application Default Credentials) or a saved JSON list of SKUs in the API's format. Used for ListCost where the
+    export has no cost_at_list, and for the on-demand equivalent of spot hours.
+    """
+    if gcp_catalog.absent:  # list prices only fill in ListCost: without them, bronze keeps the last ones it had
+        return dg.MaterializeResult(metadata=gcp_catalog.say_absent(context))
+    with gcp_catalog.reachable():
+        prices = load_list_prices(gcp_catalog.uri, warehouse.layout.bronze)
+    context.log.info(f"{prices.height} list prices for {prices['sku_id'].n_unique()} SKUs")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": prices.height,
+            "skus": prices["sku_id"].n_unique(),
+            "regions": prices["region"].n_unique(),
+            "usage_types": ", ".join(sorted(prices["usage_type"].unique().to_list())),
+        }
+    )

@@ -6,7 +6,7 @@ import dagster as dg
 
 from ingest.tokens import gateway, litellm, otel, prometheus
 from ingest.tokens.ingest import counter_day_of, new_objects_by_day
-from orchestration.defs.jobs import token_logs_job
+from orchestration.defs.tokens.jobs import token_logs_job
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 

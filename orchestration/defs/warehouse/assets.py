@@ -2,19 +2,19 @@
 
 import hashlib
 import json
-from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from ingest.bronze import ensure_all_tables
 from ingest.export import MANIFEST, replace_export
 from ingest.paths import DBT_BUILD_ARGS
 from ingest.publish import publish
+from orchestration.defs.warehouse.translator import CptDbtTranslator
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
 from orchestration.resources import WarehouseResource, dbt_project
 
@@ -27,23 +27,6 @@ def published_models(manifest_path: Path) -> list[str]:
 
 
 MARTS = published_models(dbt_project.manifest_path)
-
-
-class CptDbtTranslator(DagsterDbtTranslator):
-    """dbt folders become asset groups: warehouse_staging, warehouse_intermediate, warehouse_marts; a model's asset
-    key is its name (the schema it builds into, analytics or internal, is where it lives, not what it is)."""
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props.get("resource_type") in ("model", "seed", "snapshot"):
-            return dg.AssetKey(dbt_resource_props["name"])
-        return super().get_asset_key(dbt_resource_props)
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
-        if dbt_resource_props.get("resource_type") == "seed":
-            return "warehouse_reference"
-        layer = fqn[1] if len(fqn) > 2 else "models"
-        return f"warehouse_{layer}"
 
 
 class AllocationPolicy(dg.Config):

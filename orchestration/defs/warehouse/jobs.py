@@ -1,0 +1,14 @@
+"""Every day: yesterday's token logs, the GCP export, the dbt build, checks, then publish. The job of everything
+partitioned by day, plus the unpartitioned warehouse (AWS is monthly, refreshed by its sensor; list prices weekly)."""
+
+import dagster as dg
+
+from orchestration.defs.warehouse.selections import WAREHOUSE
+from orchestration.partitions import daily_partitions
+
+daily_refresh_job = dg.define_asset_job(
+    "daily_refresh",
+    selection=dg.AssetSelection.groups("gcp", "tokens") | WAREHOUSE,
+    partitions_def=daily_partitions,
+    description="Ingest a day of token logs and the GCP billing export, rebuild the warehouse, publish it.",
+)

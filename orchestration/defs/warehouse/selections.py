@@ -1,0 +1,9 @@
+"""Asset selections the jobs are made of, by group and tag rather than by asset name: a new source asset (tag
+layer=bronze) or a new dbt model joins the right jobs without being listed."""
+
+import dagster as dg
+
+# Everything ingest writes (each source asset is tagged layer=bronze); the warehouse is all the rest: the dbt
+# models and seeds, the published file and its exports.
+SOURCES = dg.AssetSelection.tag("layer", "bronze")
+WAREHOUSE = dg.AssetSelection.all() - SOURCES

@@ -1,0 +1,121 @@
+"""Every environment setting the warehouse reads, with its default: the one place they are written.
+
+`cpt` fills the defaults in before it loads Dagster; the Makefile runs the UI and the docs site through
+``python -m orchestration.settings COMMAND…`` (the same defaults, then COMMAND); the README's settings table is
+printed from here (``python -m orchestration.settings --markdown``) and a test holds it to this table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str  # may start with an earlier setting's value: {CPT_DATA_DIR}/source
+    meaning: str
+    absolute: bool = False  # resolved to an absolute path whether set or defaulted (Dagster and dbt need one)
+
+
+_SOURCES = "see [Accepted inputs](#accepted-inputs-today)"
+SETTINGS = (
+    Setting(
+        "CPT_DATA_DIR",
+        "data",
+        "landing zone, bronze parquet, `warehouse/build/` (dbt), `warehouse/cpt.duckdb` (published), `logs/`; "
+        "relative to the working directory",
+        absolute=True,
+    ),
+    Setting(
+        "CPT_SOURCE_DIR",
+        "{CPT_DATA_DIR}/source",
+        "where deliveries arrive: `aws/cur2/…`, `gcp/billing_export/…`, `tokens/gateway/…`",
+        absolute=True,
+    ),
+    Setting(
+        "CPT_HISTORY_START",
+        "2020-01",
+        "the first month the warehouse keeps (YYYY-MM): partitions start there, and `cpt run` refuses an earlier "
+        "range before anything runs",
+    ),
+    Setting(
+        "CPT_AWS_BILLING_URI", "{CPT_SOURCE_DIR}/aws", f"AWS billing exports (CUR 2.0, legacy CUR, FOCUS); {_SOURCES}"
+    ),
+    Setting("CPT_GCP_BILLING_URI", "{CPT_SOURCE_DIR}/gcp", f"the GCP billing export (files or `bq://…`); {_SOURCES}"),
+    Setting(
+        "CPT_GCP_CATALOG_URI",
+        "{CPT_SOURCE_DIR}/gcp/catalog/compute_engine_skus.json",
+        "GCP list prices: the Cloud Billing catalog API or a saved list of SKUs",
+    ),
+    Setting("CPT_GATEWAY_LOGS_URI", "{CPT_SOURCE_DIR}/tokens/gateway", "gateway usage logs"),
+    Setting("CPT_LITELLM_LOGS_URI", "{CPT_SOURCE_DIR}/tokens/litellm", "LiteLLM spend logs"),
+    Setting("CPT_OTEL_SPANS_URI", "{CPT_SOURCE_DIR}/tokens/otel", "OpenTelemetry GenAI spans"),
+    Setting("CPT_PROMETHEUS_URI", "{CPT_SOURCE_DIR}/tokens/metrics", "vLLM / SGLang / TGI Prometheus counters"),
+    Setting("DAGSTER_HOME", "{CPT_DATA_DIR}/dagster_home", "Dagster's run history (telemetry off)", absolute=True),
+    Setting(
+        "CPT_DUCKDB_MEMORY_LIMIT",
+        "1536MB",
+        "memory limit of the dbt build's DuckDB; above it DuckDB spills to disk (dbt_project/profiles.yml reads it)",
+    ),
+    Setting("DBT_SEND_ANONYMOUS_USAGE_STATS", "false", "dbt's usage statistics, off"),
+)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+SOURCE_URIS = tuple(s.name for s in SETTINGS if s.name.endswith("_URI"))
+
+
+def default(name: str, environ: MutableMapping[str, str] | None = None) -> str:
+    """The value ``name`` takes when unset, given the settings before it (from ``environ`` or their defaults)."""
+    environ = os.environ if environ is None else environ
+    text = BY_NAME[name].default
+    for earlier in SETTINGS:
+        placeholder = "{" + earlier.name + "}"
+        if placeholder in text:
+            text = text.replace(placeholder, value(earlier.name, environ))
+    return text
+
+
+def value(name: str, environ: MutableMapping[str, str] | None = None) -> str:
+    """The setting's value: the environment's when set, else its default. An empty source URI stays empty (the
+    source is off, like ``none``); an empty folder setting takes its default."""
+    environ = os.environ if environ is None else environ
+    given = environ.get(name)
+    if given is None or (not given and BY_NAME[name].absolute):
+        return default(name, environ)
+    return given
+
+
+def apply_defaults(environ: MutableMapping[str, str] | None = None) -> None:
+    """Fill every unset setting in with its default, in order, so that Dagster's EnvVar resources and dbt find
+    them; the folders Dagster and dbt need absolute are resolved."""
+    environ = os.environ if environ is None else environ
+    for setting in SETTINGS:
+        text = value(setting.name, environ)
+        environ[setting.name] = str(Path(text).resolve()) if setting.absolute else text
+
+
+def markdown_table() -> str:
+    """The README's settings table."""
+    rows = ["| setting | default | what it is |", "|---|---|---|"]
+    for setting in SETTINGS:
+        shown = setting.default.replace("{", "$").replace("}", "")
+        rows.append(f"| `{setting.name}` | `{shown}` | {setting.meaning} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--markdown"]:
+        print(markdown_table())
+        return
+    if not argv:
+        raise SystemExit("usage: python -m orchestration.settings (--markdown | COMMAND [ARG…])")
+    apply_defaults()
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

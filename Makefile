@@ -40,7 +40,7 @@ focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validato
 	$(BIN)/pytest tests/conformance -s -q
 
 bench: $(VENV)/.synced  ## the whole pipeline at SCALE=S|M|L against the DuckDB floor; appends to BENCHMARKS.md
-	$(BIN)/python -m ingest.bench.pipeline --scale $(or $(SCALE),S) --repeat $(or $(REPEAT),3) --write BENCHMARKS.md
+	$(BIN)/python -m orchestration.bench.pipeline --scale $(or $(SCALE),S) --repeat $(or $(REPEAT),3) --write BENCHMARKS.md
 
 bench-tokens: $(VENV)/.synced  ## 5M gateway log lines → bronze: records/s and peak RSS against DuckDB's floor
 	$(BIN)/python -m ingest.bench.token_logs --lines $(or $(LINES),5000000) --repeat $(or $(REPEAT),3)

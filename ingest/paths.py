@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# How the warehouse is built, by Dagster's dbt asset and by the benchmark alike: models, seeds and data tests.
-# dbt unit tests test the SQL, not the data: CI runs them once (tests/test_dbt_unit_tests.py).
-DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
-
 
 @dataclass(frozen=True)
 class DataLayout:

@@ -20,25 +20,15 @@ import os
 import re
 import sys
 import time
-import traceback
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO
 
-import duckdb
 import typer
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from ingest.paths import DataLayout
-from ingest.reconcile import conservation_by_month
-from orchestration.housekeeping import ensure_dagster_home, prepare_run, process_tags
+from orchestration.housekeeping import ensure_dagster_home
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
 from orchestration.settings import apply_defaults
 
@@ -55,12 +45,6 @@ def _environment() -> DataLayout:
     apply_defaults()
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
     return DataLayout(Path(os.environ["CPT_DATA_DIR"]))
-
-
-def _month_range(month: str) -> tuple[str, str]:
-    year, mon = map(int, month.split("-"))
-    last = calendar.monthrange(year, mon)[1]
-    return date(year, mon, 1).isoformat(), date(year, mon, last).isoformat()
 
 
 @app.command()
@@ -137,18 +121,6 @@ def run_range(month: str | None, start: str | None, end: str | None, first: date
     return lo, hi
 
 
-@contextmanager
-def _captured(log_path: Path, verbose: bool) -> Iterator[TextIO | None]:
-    """Everything Dagster, dbt and Python warnings print goes to the run's log file, unless --verbose."""
-    if verbose:
-        yield None
-        return
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log), warnings.catch_warnings():
-        warnings.simplefilter("default")
-        yield log
-
-
 @app.command()
 def run(
     month: str | None = typer.Option(
@@ -168,12 +140,7 @@ def run(
     Exit code 0: published (warnings listed). 1: failed — a step failed (nothing new was published: the warehouse
     keeps its last good state) or a delivery was refused (published without it). 2: bad usage (options or
     settings); nothing was run. Allocation policies left unset keep dbt_project.yml's defaults."""
-    try:  # the partitions are made from CPT_HISTORY_START when this module loads
-        from orchestration.partitions import history_start, last_complete_day
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    lo, hi = run_range(month, start, end, history_start(), last_complete_day())
-    layout = _environment()  # only now: a refused command writes nothing
+    lo, hi = _checked_range(month, start, end)
     policy = {
         "allocation_key": allocation_key.value if allocation_key else None,
         "idle_policy": idle_policy.value if idle_policy else None,
@@ -181,84 +148,38 @@ def run(
         "shared_policy": shared_policy.value if shared_policy else None,
         "full_refresh": full_refresh or None,
     }
+    _run_pipeline(lo, hi, {k: v for k, v in policy.items() if v is not None}, verbose)
+
+
+def _checked_range(month: str | None, start: str | None, end: str | None) -> tuple[date, date]:
+    try:  # the partitions are made from CPT_HISTORY_START when this module loads
+        from orchestration.partitions import history_start, last_complete_day
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return run_range(month, start, end, history_start(), last_complete_day())
+
+
+def _run_pipeline(lo: date, hi: date, policy: dict, verbose: bool) -> None:
+    """`cpt run` after its options are checked (and `cpt demo`'s run): the jobs, then the summary."""
+    from orchestration.runner import DefinitionsError, captured, execute, load_definitions
+
+    layout = _environment()  # only now: a refused command writes nothing
     started = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     log_path = layout.logs / f"cpt-run-{stamp}-{os.getpid()}.log"
     out = Console(file=sys.stdout, width=console.width)  # the terminal, whatever the capture does with stdout
-    from orchestration.dbt_manifest import ManifestPreparationError
-
-    with _captured(log_path, verbose) as log:
+    with captured(log_path, verbose) as log:
         with out.status("loading the definitions (and preparing the dbt manifest if missing or stale)"):
             try:
-                from orchestration.definitions import defs
-            except ManifestPreparationError as exc:
-                out.print(f"[red]failed[/]: {exc}", soft_wrap=True)
-                raise typer.Exit(1) from None
-            except Exception as exc:  # a definitions error: one line here, the traceback in the log file
-                traceback.print_exc()
-                first = (str(exc).strip().splitlines() or [""])[0]
-                out.print(
-                    f"[red]failed[/] loading the Dagster definitions: {type(exc).__name__}: {first}", soft_wrap=True
-                )
+                defs = load_definitions()
+            except DefinitionsError as exc:
+                out.print(f"[red]failed[/] {exc}", soft_wrap=True)
                 out.print(f"full log: {log_path}" if log else "", style="dim", soft_wrap=True)
                 raise typer.Exit(1) from None
-        outcome = _execute(defs, layout, lo, hi, {k: v for k, v in policy.items() if v is not None}, out, log, verbose)
+        outcome = execute(defs, layout, lo, hi, policy, out, log, verbose)
     _summarize(outcome, layout, lo, hi, time.perf_counter() - started, None if verbose else log_path, out)
     if outcome.failed:
         raise typer.Exit(1)
-
-
-def _execute(defs, layout: DataLayout, lo: date, hi: date, policy: dict, out: Console, log, verbose: bool):
-    """The three jobs of a run, in one Dagster instance: list prices, AWS billing by month, the rest by day."""
-    import dagster as dg
-
-    from orchestration.defs.warehouse.assets import cpt_dbt_models
-    from orchestration.run_progress import RunProgress
-
-    loggers = {"cpt_events": {}, "console": {"config": {"log_level": "INFO" if verbose else "WARNING"}}}
-    if not verbose:
-        del loggers["console"]  # the full log gets every record from the events logger instead
-    config = {"loggers": loggers}
-    process = process_tags(os.getpid())  # so that a later run can tell these runs were abandoned if killed
-    display = RunProgress(out, len(cpt_dbt_models.keys), log)
-    with dg.DagsterInstance.get() as instance, display:
-        removed, abandoned = prepare_run(instance, layout.data_dir)
-        if removed or abandoned:
-            out.print(
-                f"cleaned up after an interrupted run: {len(removed)} temporary files, "
-                f"{len(abandoned)} runs marked failed"
-            )
-        catalog = defs.resolve_job_def("gcp_catalog_refresh").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=config, tags=process
-        )
-        if not catalog.success:
-            return display.outcome
-        aws = defs.resolve_job_def("aws_billing_refresh").execute_in_process(
-            instance=instance,
-            asset_selection=[dg.AssetKey("aws_billing_line_items")],
-            tags={
-                **process,
-                "dagster/asset_partition_range_start": f"{lo:%Y-%m}-01",
-                "dagster/asset_partition_range_end": f"{hi:%Y-%m}-01",
-            },
-            raise_on_error=False,
-            run_config=config,
-        )
-        if not aws.success:
-            return display.outcome
-        # A refused delivery fails its check but not its run: the warehouse is rebuilt on the last good state.
-        daily_config = {**config, "ops": {"cpt_dbt_models": {"config": policy}}} if policy else config
-        defs.resolve_job_def("daily_refresh").execute_in_process(
-            instance=instance,
-            tags={
-                **process,
-                "dagster/asset_partition_range_start": lo.isoformat(),
-                "dagster/asset_partition_range_end": hi.isoformat(),
-            },
-            raise_on_error=False,
-            run_config=daily_config,
-        )
-    return display.outcome
 
 
 def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, log_path: Path | None, out: Console):
@@ -295,94 +216,6 @@ def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, 
     say(f"{where}{run} (`make ui` shows it)", style="dim")
 
 
-# fct_cpt_monthly holds the month's sums and ratios (computed in dbt): the CLI selects, it does not recompute.
-_CPT_MONTHLY = """
-select
-    strftime(month, '%Y-%m') as month, model, team, pricing_tier, requests, input_tokens, cached_input_tokens,
-    output_tokens, allocated_cost, idle_cost, shared_cost, unallocated_cost, total_cost, priced_cost,
-    cpt_micro_usd_per_output_token, input_usd_per_1m_input_tokens, output_usd_per_1m_output_tokens
-from analytics.fct_cpt_monthly
-where strftime(month, '%Y-%m') = $month
-    and ($team is null or team = $team)
-    and ($model is null or model = $model)
-order by model, team, pricing_tier
-"""
-
-_RECONCILIATION = """
-select strftime(month, '%Y-%m') as month, provider, invoice_billed_cost, in_scope_billed_cost,
-       out_of_scope_billed_cost, tax_billed_cost, amortization_difference, in_scope_usage_cost, allocated_cost,
-       idle_cost, shared_cost, unallocated_cost, allocation_difference
-from analytics.fct_reconciliation_monthly
-where $month is null or strftime(month, '%Y-%m') = $month
-order by 1, 2
-"""
-
-# (header, column, narrow): the narrow tables fit a 100-column terminal; --wide shows every column.
-_CPT_COLUMNS = (
-    ("model", "model", True),
-    ("team", "team", True),
-    ("tier", "pricing_tier", True),
-    ("requests", "requests", True),
-    ("output tok", "output_tokens", True),
-    ("cost $", "total_cost", True),
-    ("idle $", "idle_cost", False),
-    ("shared $", "shared_cost", False),
-    ("µ$/out tok", "cpt_micro_usd_per_output_token", True),
-    ("$/1M in", "input_usd_per_1m_input_tokens", False),
-    ("$/1M out", "output_usd_per_1m_output_tokens", False),
-)
-_RECONCILIATION_COLUMNS = (
-    ("month", "month", True),
-    ("provider", "provider", True),
-    ("invoice", "invoice_billed_cost", True),
-    ("in scope (billed)", "in_scope_billed_cost", False),
-    ("out of scope", "out_of_scope_billed_cost", False),
-    ("tax", "tax_billed_cost", False),
-    ("amortization", "amortization_difference", False),
-    ("in scope", "in_scope_usage_cost", True),
-    ("allocated", "allocated_cost", True),
-    ("idle", "idle_cost", True),
-    ("shared", "shared_cost", True),
-    ("unallocated", "unallocated_cost", True),
-    ("difference", "allocation_difference", True),
-)
-_TEXT = {"model", "team", "pricing_tier", "month", "provider"}
-
-
-def _cell(column: str, value) -> str:
-    if value is None:
-        return ""
-    if column in _TEXT:
-        return str(value)
-    if column in ("requests", "output_tokens", "input_tokens"):
-        return f"{value:,.0f}"
-    if column == "allocation_difference":
-        return f"{float(value):.1e}"
-    return f"{value:,.2f}"
-
-
-def _json_value(value):
-    """DECIMAL money as a JSON number; dates as ISO text."""
-    return float(value) if isinstance(value, Decimal) else str(value)
-
-
-def _table(title: str, columns: tuple, rows: list[dict], wide: bool) -> Table:
-    shown = [c for c in columns if wide or c[2]]
-    cells = [[_cell(column, row[column]) for _, column, _ in shown] for row in rows]
-    table = Table(
-        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, title_justify="left"
-    )
-    for i, (header, column, _) in enumerate(shown):
-        if column in _TEXT:  # names wrap when the terminal is narrow; figures never lose a digit
-            table.add_column(header, overflow="fold")
-        else:
-            width = max([len(r[i]) for r in cells] + [len(w) for w in header.split()])
-            table.add_column(header, justify="right", no_wrap=True, min_width=width)
-    for row in cells:
-        table.add_row(*row)
-    return table
-
-
 class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -401,33 +234,25 @@ def show(
 ) -> None:
     """One month of the published warehouse: CPT by model × team × pricing tier, the reconciliation to the invoice
     and the conservation proof. csv and json print the CPT rows with every column."""
+    from orchestration.show import CPT_COLUMNS, RECONCILIATION_COLUMNS, json_value, read_month, table
+
     layout = _environment()
     if not layout.warehouse.exists():
         console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first", soft_wrap=True)
         raise typer.Exit(1)
-    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
-        if month is None:
-            [(month,)] = con.execute("select strftime(max(month), '%Y-%m') from analytics.fct_cpt_monthly").fetchall()
-        cursor = con.execute(_CPT_MONTHLY, {"month": month, "team": team, "model": model})
-        names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-        cursor = con.execute(_RECONCILIATION, {"month": month})
-        names = [d[0] for d in cursor.description]
-        reconciliation = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-        months = [m for m in conservation_by_month(con) if m.month == month]
-    holds = all(m.holds for m in months)
+    view = read_month(layout.warehouse, month, team, model)
     if output is OutputFormat.csv:
-        names = list(rows[0]) if rows else [column for _, column, _ in _CPT_COLUMNS]
+        names = list(view.rows[0]) if view.rows else [column for _, column, _ in CPT_COLUMNS]
         writer = csv.DictWriter(sys.stdout, fieldnames=names, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(view.rows)
     elif output is OutputFormat.json:
-        print(json.dumps(rows, indent=1, default=_json_value))
+        print(json.dumps(view.rows, indent=1, default=json_value))
     else:
         out = Console(width=200) if wide and not console.is_terminal else console
-        out.print(_table(f"Cost per token in {month} by model × team × pricing tier", _CPT_COLUMNS, rows, wide))
-        out.print(_table("Reconciliation to the invoice, USD", _RECONCILIATION_COLUMNS, reconciliation, wide))
-        for m in months:
+        out.print(table(f"Cost per token in {view.month} by model × team × pricing tier", CPT_COLUMNS, view.rows, wide))
+        out.print(table("Reconciliation to the invoice, USD", RECONCILIATION_COLUMNS, view.reconciliation, wide))
+        for m in view.conservation:
             status = "[green]holds[/]" if m.holds else "[red]VIOLATED[/]"
             out.print(
                 f"conservation {m.month}: allocated {m.allocated:,.2f} + idle {m.idle:,.2f} + shared "
@@ -440,7 +265,7 @@ def show(
             style="dim",
             soft_wrap=True,
         )
-    if not holds:
+    if not view.holds:
         Console(stderr=True).print("[red]conservation VIOLATED[/]: allocated + idle + shared + unallocated ≠ cost")
         raise typer.Exit(1)
 
@@ -496,17 +321,7 @@ def demo(
 ) -> None:
     """Generate the sample month, run the whole pipeline through Dagster, and print the CPT table."""
     generate(month=month, seed=7, scale=scale, out=None)
-    run(
-        month=month,
-        start=None,
-        end=None,
-        allocation_key=None,
-        idle_policy=None,
-        central_team=None,
-        shared_policy=None,
-        full_refresh=False,
-        verbose=False,
-    )
+    _run_pipeline(*_checked_range(month, None, None), policy={}, verbose=False)
     show(month=month, team=None, model=None, output=OutputFormat.table, wide=False)
 
 

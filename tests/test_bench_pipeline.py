@@ -3,7 +3,7 @@ queries (over the delivered files and over bronze) must equal the marts. Times a
 
 import pytest
 
-from ingest.bench.pipeline import HEADER, main, markdown_row
+from orchestration.bench.pipeline import HEADER, main, markdown_row
 
 pytestmark = pytest.mark.slow
 

@@ -21,11 +21,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ingest.bench.pipeline import TOKEN_DOWNSTREAM, ingest_all
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
-from ingest.paths import DBT_BUILD_ARGS, DataLayout
+from ingest.paths import DataLayout
 from ingest.tokens.ingest import ingest_gateway_day
+from orchestration.bench.pipeline import TOKEN_DOWNSTREAM, ingest_all
+from orchestration.defs.warehouse.assets import DBT_BUILD_ARGS
 
 pytestmark = pytest.mark.slow
 

@@ -13,22 +13,26 @@ from orchestration import cli
 from orchestration.partitions import history_start
 
 
-def test_demo_passes_every_option_of_the_commands_it_calls(monkeypatch):
+def test_demo_passes_every_option_of_the_commands_it_calls_and_runs_its_month(monkeypatch):
     calls = {}
 
     def recorder(name, command):
-        def record(**kwargs):
-            calls[name] = kwargs
-            missing = set(inspect.signature(command).parameters) - set(kwargs)
-            assert not missing, f"{name} called without {missing}"
+        def record(*args, **kwargs):
+            calls[name] = (args, kwargs)
+            if command is not None:
+                missing = set(inspect.signature(command).parameters) - set(kwargs)
+                assert not missing, f"{name} called without {missing}"
 
         return record
 
-    for name in ("generate", "run", "show"):
+    for name in ("generate", "show"):
         monkeypatch.setattr(cli, name, recorder(name, getattr(cli, name)))
+    monkeypatch.setattr(cli, "_run_pipeline", recorder("run", None))
+    monkeypatch.setattr(cli, "run_range", lambda month, start, end, first, last: (month, start, end))
     cli.demo(month="2026-10", scale=1.0)
     assert set(calls) == {"generate", "run", "show"}
-    for kwargs in calls.values():
+    assert calls["run"] == (("2026-10", None, None), {"policy": {}, "verbose": False})  # the month, checked like run's
+    for _, kwargs in calls.values():
         assert not any(isinstance(v, typer.models.OptionInfo | typer.models.ArgumentInfo) for v in kwargs.values())
 
 

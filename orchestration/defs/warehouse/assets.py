@@ -12,7 +12,6 @@ from pydantic import Field
 
 from ingest.bronze import ensure_all_tables
 from ingest.export import MANIFEST, replace_export
-from ingest.paths import DBT_BUILD_ARGS
 from ingest.publish import publish
 from orchestration.defs.warehouse.translator import CptDbtTranslator
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
@@ -27,6 +26,9 @@ def published_models(manifest_path: Path) -> list[str]:
 
 
 MARTS = published_models(dbt_project.manifest_path)
+# What a production build runs: every model, seed, snapshot and data test; the dbt unit tests are for the test suite
+# (tests/test_dbt_unit_tests.py), not for every run.
+DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
 
 
 class AllocationPolicy(dg.Config):

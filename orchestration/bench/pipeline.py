@@ -1,12 +1,12 @@
 """Benchmark: the whole pipeline at a scale factor against the bare-DuckDB floor.
 
-    python -m ingest.bench.pipeline --scale S --repeat 3 --write BENCHMARKS.md      (or: make bench SCALE=S)
+    python -m orchestration.bench.pipeline --scale S --repeat 3 --write BENCHMARKS.md      (or: make bench SCALE=S)
 
 Generates the sample month at the scale (S ≈ 1M requests a month, M ≈ 10M, L ≈ 30M, or a number of
 requests), then, each repeat in a fresh process so that peak RSS is its own:
 
-- ingest: AWS billing (CUR 2.0), GCP list prices and billing export, every day of gateway logs and server
-  counters — the functions the Dagster assets call, in the same order;
+- ingest: GCP list prices, AWS billing, the GCP billing export, every day of token logs (every format the
+  asset reads) and server counters — the Dagster assets' own functions, invoked directly (no run);
 - dbt: ``dbt build`` (models and tests), as the dbt assets run it;
 - floor: one hand-written DuckDB query over the bronze parquet (``floor.sql``) computing cost and output
   tokens per deployment × day with the same rules; its result must equal the marts (checked, every repeat);
@@ -40,8 +40,6 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from ingest.paths import DBT_BUILD_ARGS
-
 ROOT = Path(__file__).parents[2]
 # scale: (gateway requests a month, fleet factor). The fleet factor multiplies the VMs and so the bill: each unit
 # adds ~12.6k lines a month to ~7.7k fixed ones (S ≈ 33k lines, M ≈ 299k, L ≈ 994k).
@@ -72,34 +70,54 @@ def _days() -> list[date]:
     return [first + timedelta(days=n) for n in range(31) if (first + timedelta(days=n)).month == first.month]
 
 
-def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
-    """The ingest stages, timed; returns seconds per stage."""
-    from ingest.aws.deliveries import ingest_aws_billing
-    from ingest.bronze import ensure_all_tables
-    from ingest.gcp.billing_export import ingest_gcp_billing
-    from ingest.gcp.catalog import load_list_prices
-    from ingest.landing.sources import LocalFolderSource
-    from ingest.landing.zone import LandingZone
-    from ingest.paths import DataLayout
-    from ingest.tokens.ingest import ingest_counter_day, ingest_gateway_day
+def asset_resources(source: Path, data: Path) -> dict[str, Any]:
+    """The resources the ingest assets take, bound as `cpt` binds them for this source folder and data directory."""
+    from orchestration.resources import SOURCE_SETTINGS, DeliverySourceResource, WarehouseResource
+    from orchestration.settings import value
 
-    layout = DataLayout(data)
-    landing, bronze = LandingZone(layout.landing), layout.bronze
+    environ = {"CPT_DATA_DIR": str(data), "CPT_SOURCE_DIR": str(source)}  # the sources: their default folders
+    sources = {name: DeliverySourceResource(uri=value(s, environ), setting=s) for name, s in SOURCE_SETTINGS.items()}
+    return {"warehouse": WarehouseResource(data_dir=str(data)), **sources}
+
+
+def materialize(asset, partition_keys: list[str | None], resources: dict[str, Any], **config: Any) -> None:
+    """The asset's own function (what a Dagster run executes), invoked directly for each partition: no run, no
+    instance, no event log — the ingest work alone."""
+    import dagster as dg
+
+    kwargs = {key: resources[key] for key in asset.required_resource_keys if key in resources} | config
+    for key in partition_keys:
+        asset(dg.build_asset_context(partition_key=key), **kwargs)
+
+
+def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
+    """The ingest stages, timed — the Dagster assets' functions, in the order the jobs run them; seconds per stage.
+    The GCP export is read from files, whole, whatever the partition: it runs once."""
+    from ingest.bronze import ensure_all_tables
+    from ingest.paths import DataLayout
+    from orchestration.defs.aws.assets import aws_billing_line_items
+    from orchestration.defs.gcp.assets import GcpBillingConfig, gcp_billing_line_items, gcp_list_prices
+    from orchestration.defs.tokens.assets import inference_requests, inference_token_counter_samples
+
+    resources = asset_resources(source, data)
+    each_day: list[str | None] = [day.isoformat() for day in days]
+    stages: dict[str, list[tuple[Any, list[str | None]]]] = {
+        "ingest_billing_s": [
+            (gcp_list_prices, [None]),
+            (aws_billing_line_items, [f"{MONTH}-01"]),
+            (gcp_billing_line_items, [each_day[0]]),
+        ],
+        "ingest_tokens_s": [(inference_requests, each_day)],
+        "ingest_counters_s": [(inference_token_counter_samples, each_day)],
+    }
     times = {}
-    started = time.perf_counter()
-    ingest_aws_billing(LocalFolderSource(source / "aws"), "", landing, bronze)
-    load_list_prices(str(source / "gcp" / "catalog" / "compute_engine_skus.json"), bronze)
-    ingest_gcp_billing(LocalFolderSource(source / "gcp"), "", landing, bronze)
-    times["ingest_billing_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    for day in days:
-        ingest_gateway_day(LocalFolderSource(source / "tokens" / "gateway"), "", landing, bronze, day)
-    times["ingest_tokens_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    for day in days:
-        ingest_counter_day(LocalFolderSource(source / "tokens" / "metrics"), "", landing, bronze, day)
-    times["ingest_counters_s"] = time.perf_counter() - started
-    ensure_all_tables(bronze)
+    for stage, assets in stages.items():
+        started = time.perf_counter()
+        for asset, keys in assets:
+            config = {"config": GcpBillingConfig()} if asset is gcp_billing_line_items else {}
+            materialize(asset, keys, resources, **config)
+        times[stage] = time.perf_counter() - started
+    ensure_all_tables(DataLayout(data).bronze)
     return times
 
 
@@ -128,6 +146,8 @@ def dbt_build(data: Path, *selection: str) -> tuple[float, float]:
     """``dbt build`` as the dbt assets run it: (seconds, peak RSS MB)."""
     env = {**os.environ, "CPT_DATA_DIR": str(data), "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
     (data / "warehouse" / "build").mkdir(parents=True, exist_ok=True)
+    from orchestration.defs.warehouse.assets import DBT_BUILD_ARGS
+
     command = [str(Path(sys.executable).parent / "dbt"), *DBT_BUILD_ARGS, "--quiet", *selection]
     _, seconds, rss = run_child(command, env, ROOT / "dbt_project")
     return seconds, rss
@@ -180,7 +200,9 @@ def measure(source: Path, with_dagster: bool) -> dict:
         floor_rss = []
         for reads, inputs in (("raw", source), ("bronze", layout.bronze)):
             # Each floor in a process of its own: its DuckDB's memory is its own, reported apart.
-            out, _, rss = run_child([sys.executable, "-m", "ingest.bench.pipeline", "--floor", reads, str(inputs)])
+            out, _, rss = run_child(
+                [sys.executable, "-m", "orchestration.bench.pipeline", "--floor", reads, str(inputs)]
+            )
             floor_rows = pl.read_ipc(io.BytesIO(bytes.fromhex(out.strip().splitlines()[-1])))
             result[f"floor_{reads}_s"] = float(floor_rows["seconds"][0]) if floor_rows.height else 0.0
             floor_rows = floor_rows.drop("seconds")
@@ -188,14 +210,10 @@ def measure(source: Path, with_dagster: bool) -> dict:
             bad = differences(floor_rows, marts)
             result["floor_mismatches"] += [{"floor": reads, **row} for row in bad.head(5).to_dicts()]
         result["floor_equal"] = not result["floor_mismatches"]
-        from ingest.landing.sources import LocalFolderSource
-        from ingest.landing.zone import LandingZone
-        from ingest.tokens.ingest import ingest_gateway_day
+        from orchestration.defs.tokens.assets import inference_requests
 
         started = time.perf_counter()
-        ingest_gateway_day(
-            LocalFolderSource(source / "tokens" / "gateway"), "", LandingZone(layout.landing), layout.bronze, days[-1]
-        )
+        materialize(inference_requests, [days[-1].isoformat()], asset_resources(source, data))
         _, incremental_rss = dbt_build(data, *TOKEN_DOWNSTREAM)
         result["incremental_day_s"] = time.perf_counter() - started
         bad = differences(floor_rows, marts_per_deployment_day(layout.build_warehouse))  # the day re-read: same
@@ -242,7 +260,7 @@ def _dagster_run(source: Path, data: Path) -> float:
 
 
 def _child(source: Path, with_dagster: bool) -> dict:
-    command = [sys.executable, "-m", "ingest.bench.pipeline", "--measure", str(source)]
+    command = [sys.executable, "-m", "orchestration.bench.pipeline", "--measure", str(source)]
     if with_dagster:
         command.append("--dagster")
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)

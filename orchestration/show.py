@@ -1,0 +1,132 @@
+"""What `cpt show` reads from the published warehouse, and how it lays it out.
+
+fct_cpt_monthly holds the month's sums and ratios (computed in dbt): this selects, it never recomputes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from rich import box
+from rich.table import Table
+
+from ingest.reconcile import MonthConservation, conservation_by_month
+
+CPT_MONTHLY = """
+select
+    strftime(month, '%Y-%m') as month, model, team, pricing_tier, requests, input_tokens, cached_input_tokens,
+    output_tokens, allocated_cost, idle_cost, shared_cost, unallocated_cost, total_cost, priced_cost,
+    cpt_micro_usd_per_output_token, input_usd_per_1m_input_tokens, output_usd_per_1m_output_tokens
+from analytics.fct_cpt_monthly
+where strftime(month, '%Y-%m') = $month
+    and ($team is null or team = $team)
+    and ($model is null or model = $model)
+order by model, team, pricing_tier
+"""
+
+RECONCILIATION = """
+select strftime(month, '%Y-%m') as month, provider, invoice_billed_cost, in_scope_billed_cost,
+       out_of_scope_billed_cost, tax_billed_cost, amortization_difference, in_scope_usage_cost, allocated_cost,
+       idle_cost, shared_cost, unallocated_cost, allocation_difference
+from analytics.fct_reconciliation_monthly
+where $month is null or strftime(month, '%Y-%m') = $month
+order by 1, 2
+"""
+
+# (header, column, narrow): the narrow tables fit a 100-column terminal; --wide shows every column.
+CPT_COLUMNS = (
+    ("model", "model", True),
+    ("team", "team", True),
+    ("tier", "pricing_tier", True),
+    ("requests", "requests", True),
+    ("output tok", "output_tokens", True),
+    ("cost $", "total_cost", True),
+    ("idle $", "idle_cost", False),
+    ("shared $", "shared_cost", False),
+    ("µ$/out tok", "cpt_micro_usd_per_output_token", True),
+    ("$/1M in", "input_usd_per_1m_input_tokens", False),
+    ("$/1M out", "output_usd_per_1m_output_tokens", False),
+)
+RECONCILIATION_COLUMNS = (
+    ("month", "month", True),
+    ("provider", "provider", True),
+    ("invoice", "invoice_billed_cost", True),
+    ("in scope (billed)", "in_scope_billed_cost", False),
+    ("out of scope", "out_of_scope_billed_cost", False),
+    ("tax", "tax_billed_cost", False),
+    ("amortization", "amortization_difference", False),
+    ("in scope", "in_scope_usage_cost", True),
+    ("allocated", "allocated_cost", True),
+    ("idle", "idle_cost", True),
+    ("shared", "shared_cost", True),
+    ("unallocated", "unallocated_cost", True),
+    ("difference", "allocation_difference", True),
+)
+_TEXT = {"model", "team", "pricing_tier", "month", "provider"}
+
+
+def _cell(column: str, value) -> str:
+    if value is None:
+        return ""
+    if column in _TEXT:
+        return str(value)
+    if column in ("requests", "output_tokens", "input_tokens"):
+        return f"{value:,.0f}"
+    if column == "allocation_difference":
+        return f"{float(value):.1e}"
+    return f"{value:,.2f}"
+
+
+def json_value(value):
+    """DECIMAL money as a JSON number; dates as ISO text."""
+    return float(value) if isinstance(value, Decimal) else str(value)
+
+
+def table(title: str, columns: tuple, rows: list[dict], wide: bool) -> Table:
+    shown = [c for c in columns if wide or c[2]]
+    cells = [[_cell(column, row[column]) for _, column, _ in shown] for row in rows]
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, title_justify="left"
+    )
+    for i, (header, column, _) in enumerate(shown):
+        if column in _TEXT:  # names wrap when the terminal is narrow; figures never lose a digit
+            table.add_column(header, overflow="fold")
+        else:
+            width = max([len(r[i]) for r in cells] + [len(w) for w in header.split()])
+            table.add_column(header, justify="right", no_wrap=True, min_width=width)
+    for row in cells:
+        table.add_row(*row)
+    return table
+
+
+@dataclass(frozen=True)
+class MonthView:
+    """One month of the published warehouse, as `cpt show` prints it."""
+
+    month: str
+    rows: list[dict]  # fct_cpt_monthly, model × team × pricing tier
+    reconciliation: list[dict]  # fct_reconciliation_monthly, per provider
+    conservation: list[MonthConservation]
+
+    @property
+    def holds(self) -> bool:
+        return all(m.holds for m in self.conservation)
+
+
+def _dicts(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def read_month(warehouse: Path, month: str | None, team: str | None, model: str | None) -> MonthView:
+    """The month's rows (default: the newest month in the warehouse), filtered by team and model."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if month is None:
+            [(month,)] = con.execute("select strftime(max(month), '%Y-%m') from analytics.fct_cpt_monthly").fetchall()
+        rows = _dicts(con.execute(CPT_MONTHLY, {"month": month, "team": team, "model": model}))
+        reconciliation = _dicts(con.execute(RECONCILIATION, {"month": month}))
+        conservation = [m for m in conservation_by_month(con) if m.month == month]
+    return MonthView(str(month), rows, reconciliation, conservation)

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
+from ingest.sample.cur2 import write_cur2_delivery
 from ingest.sample.fleet import CLUSTERS, DEPLOYMENTS
-from ingest.sample.generator import write_cur2_delivery
 from orchestration.cli import app
 from tests.cpt_runner import source_environment
 

@@ -50,12 +50,12 @@ FLOOR_SQL = Path(__file__).with_name("floor.sql")
 
 def requests_at_scale_one() -> float:
     """Expected gateway requests of the sample month at generator scale 1.0 (from the fleet's hourly rates)."""
+    from ingest.sample.common import SampleSpec, hourly_rate
     from ingest.sample.fleet import DEPLOYMENTS
-    from ingest.sample.generator import SampleSpec, _hourly_rate
 
     spec = SampleSpec(month=MONTH)
     hours = [spec.start + timedelta(hours=h) for h in range(spec.hours)]
-    return sum(_hourly_rate(d, ts, 1.0) for d in DEPLOYMENTS if d.request_logs for ts in hours)
+    return sum(hourly_rate(d, ts, 1.0) for d in DEPLOYMENTS if d.request_logs for ts in hours)
 
 
 def generate(source: Path, requests: int, fleet: int = 1) -> dict:

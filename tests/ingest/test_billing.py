@@ -17,7 +17,7 @@ from ingest.focus import BILLING_SCHEMA
 from ingest.gcp.billing_export import ingest_gcp_billing
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
-from ingest.sample.generator import write_cur2_delivery
+from ingest.sample.cur2 import write_cur2_delivery
 from ingest.schemas import AWS_BILLING_TABLE as AWS_TABLE
 from ingest.schemas import GCP_BILLING_TABLE as GCP_TABLE
 

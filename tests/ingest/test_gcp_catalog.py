@@ -9,7 +9,8 @@ from ingest.gcp.billing_export import BILLING_EXPORT, ingest_gcp_billing
 from ingest.gcp.catalog import load_list_prices
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
-from ingest.sample.generator import SampleSpec, catalog_skus
+from ingest.sample.common import SampleSpec
+from ingest.sample.gcp import catalog_skus
 from ingest.schemas import GCP_BILLING_TABLE
 from tests.fakes.catalog_server import FakeCatalog
 

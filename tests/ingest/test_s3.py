@@ -16,7 +16,7 @@ from ingest.landing.s3 import S3Source
 from ingest.landing.sources import UnsafeKeyError
 from ingest.landing.uri import open_source
 from ingest.landing.zone import LandingZone
-from ingest.sample.generator import write_cur2_delivery
+from ingest.sample.cur2 import write_cur2_delivery
 from ingest.schemas import AWS_BILLING_TABLE
 from tests.fakes.fault_proxy import FaultProxy
 

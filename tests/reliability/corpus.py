@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from ingest.sample.generator import write_cur2_delivery
+from ingest.sample.cur2 import write_cur2_delivery
 
 DAY = "2026/10/03"
 CUR_FILE = "cpt-demo-00001.snappy.parquet"

@@ -18,7 +18,7 @@ from ingest.paths import DataLayout
 from ingest.schemas import AWS_BILLING_TABLE as AWS_TABLE
 from tests.conformance.focus_validator import read_junit, validate
 from tests.cpt_runner import cpt
-from tests.ingest.test_billing import LEGACY_SAMPLE, legacy_delivery
+from tests.ingest.billing_support import LEGACY_SAMPLE, legacy_delivery
 
 pytestmark = pytest.mark.slow
 

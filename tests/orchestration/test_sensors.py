@@ -28,12 +28,12 @@ def test_token_log_sensor_requests_a_day_once_per_new_set_of_objects(tmp_path):
 
     from ingest.tokens.ingest import ingest_gateway_day
     from orchestration.defs.tokens.sensors import token_log_sensor
-    from tests.ingest.test_gateway import _record
+    from tests.ingest.tokens.support import gateway_record
 
     gateway_dir = tmp_path / "src" / "gateway"
     day_dir = gateway_dir / "2026" / "10" / "03"
     day_dir.mkdir(parents=True)
-    (day_dir / "gw-00.jsonl").write_text(json.dumps(_record(1)) + "\n")
+    (day_dir / "gw-00.jsonl").write_text(json.dumps(gateway_record(1)) + "\n")
     empty = tmp_path / "src" / "empty"
     empty.mkdir()
     warehouse = WarehouseResource(data_dir=str(tmp_path / "data"))
@@ -58,6 +58,6 @@ def test_token_log_sensor_requests_a_day_once_per_new_set_of_objects(tmp_path):
         LocalFolderSource(gateway_dir), "", warehouse.landing, warehouse.layout.bronze, date(2026, 10, 3)
     )
     assert requests() == []  # loaded: nothing new
-    (day_dir / "gw-01.jsonl").write_text(json.dumps(_record(2)) + "\n")  # a late object for the same day
+    (day_dir / "gw-01.jsonl").write_text(json.dumps(gateway_record(2)) + "\n")  # a late object for the same day
     again = requests()
     assert [r.partition_key for r in again] == ["2026-10-03"] and again[0].run_key != first[0].run_key

@@ -22,7 +22,7 @@ from ingest.schemas import GCP_BILLING_TABLE
 from tests.fakes.bigquery_server import FakeBigQuery
 
 EXPORT_TABLE = "acme-billing.billing_export.gcp_billing_export_resource_v1_01ABCD_23EF45_67GH89"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,17 @@ import pytest
 from ingest.tokens import jsonl
 from ingest.tokens.gateway import RECORDS, load_gateway_log, parse_gateway_log
 from ingest.tokens.otel import parse_otel_spans
-from tests.ingest.test_gateway import _attr, _record, _span
+from tests.ingest.tokens.support import gateway_record, otel_attribute, otel_span
 
 DIRTY_LINES = [
-    json.dumps(_record(1)).encode(),
-    json.dumps(_record(2)).encode()[:70],  # truncated
-    json.dumps(_record(3, prompt_tokens="many")).encode(),  # wrong type
-    json.dumps(_record(4, completion_tokens=-1)).encode(),  # invalid record
-    json.dumps(_record(5)).encode().replace(b"search", b"s\xffarch"),  # invalid UTF-8
+    json.dumps(gateway_record(1)).encode(),
+    json.dumps(gateway_record(2)).encode()[:70],  # truncated
+    json.dumps(gateway_record(3, prompt_tokens="many")).encode(),  # wrong type
+    json.dumps(gateway_record(4, completion_tokens=-1)).encode(),  # invalid record
+    json.dumps(gateway_record(5)).encode().replace(b"search", b"s\xffarch"),  # invalid UTF-8
     b'"just a string"',
     json.dumps({"unrelated": True}).encode(),  # an object with none of the fields
-    json.dumps(_record(8, cached_tokens=None)).encode(),
+    json.dumps(gateway_record(8, cached_tokens=None)).encode(),
 ]
 
 
@@ -37,7 +37,7 @@ def _parse_only(monkeypatch, path, ways):
     return parse_gateway_log(path, "logs/log.jsonl")
 
 
-@pytest.mark.parametrize("lines", [[json.dumps(_record(i)).encode() for i in range(50)], DIRTY_LINES])
+@pytest.mark.parametrize("lines", [[json.dumps(gateway_record(i)).encode() for i in range(50)], DIRTY_LINES])
 def test_every_way_through_a_file_gives_the_same_rows_and_quarantine(tmp_path, monkeypatch, lines):
     path = tmp_path / "log.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
@@ -51,7 +51,7 @@ def test_every_way_through_a_file_gives_the_same_rows_and_quarantine(tmp_path, m
 
 def test_a_clean_file_takes_the_fast_way_and_a_dirty_one_names_each_bad_line(tmp_path):
     clean = tmp_path / "clean.jsonl.gz"
-    clean.write_bytes(gzip.compress(b"".join(json.dumps(_record(i)).encode() + b"\n" for i in range(30))))
+    clean.write_bytes(gzip.compress(b"".join(json.dumps(gateway_record(i)).encode() + b"\n" for i in range(30))))
     load = load_gateway_log(clean, "clean.jsonl.gz", None, tmp_path / "out" / "clean")
     assert (load.way, load.rows_in, load.rows_loaded) == ("fast", 30, 30)
 
@@ -83,7 +83,7 @@ def test_blank_lines_keep_line_numbers_true(tmp_path):
 
 
 def test_parquet_request_logs_with_the_record_shape_load_like_json(tmp_path):
-    records = [_record(1), _record(2, completion_tokens=-4), _record(3)]
+    records = [gateway_record(1), gateway_record(2, completion_tokens=-4), gateway_record(3)]
     for r in records:
         del r["messages"], r["choices"]
     path = tmp_path / "log.parquet"
@@ -98,12 +98,14 @@ def test_parquet_request_logs_with_the_record_shape_load_like_json(tmp_path):
 def test_a_malformed_otlp_line_is_one_quarantine_row_and_the_other_lines_load(tmp_path):
     def request(span_id, tokens):
         attributes = [
-            _attr("gen_ai.request.model", "m"),
-            _attr("gen_ai.usage.input_tokens", tokens),
-            _attr("gen_ai.usage.output_tokens", 5),
+            otel_attribute("gen_ai.request.model", "m"),
+            otel_attribute("gen_ai.usage.input_tokens", tokens),
+            otel_attribute("gen_ai.usage.output_tokens", 5),
         ]
         return {
-            "resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": [_span(span_id, attributes)]}]}]
+            "resourceSpans": [
+                {"resource": {"attributes": []}, "scopeSpans": [{"spans": [otel_span(span_id, attributes)]}]}
+            ]
         }
 
     lines = [
@@ -133,7 +135,9 @@ def test_a_day_of_many_objects_replaces_its_partition_whole(tmp_path):
     day_dir = tmp_path / "src" / "2026" / "10" / "03"
     day_dir.mkdir(parents=True)
     for hour in range(3):
-        (day_dir / f"gw-{hour}.jsonl").write_text("".join(json.dumps(_record(hour * 10 + i)) + "\n" for i in range(4)))
+        (day_dir / f"gw-{hour}.jsonl").write_text(
+            "".join(json.dumps(gateway_record(hour * 10 + i)) + "\n" for i in range(4))
+        )
     args = (LocalFolderSource(tmp_path / "src"), "", LandingZone(tmp_path / "l"), tmp_path / "b", date(2026, 10, 3))
     assert ingest_gateway_day(*args).rows_loaded == 12
     (day_dir / "gw-2.jsonl").unlink()
@@ -145,10 +149,10 @@ def test_a_day_of_many_objects_replaces_its_partition_whole(tmp_path):
 
 def test_litellm_spend_logs_in_parquet_load_like_their_json(tmp_path):
     from ingest.tokens.litellm import parse_litellm_log
-    from tests.ingest.test_gateway import _litellm_record
+    from tests.ingest.tokens.support import litellm_record
 
-    flat = [{k: v for k, v in _litellm_record(i).items() if not isinstance(v, (list, dict))} for i in range(3)] + [
-        {k: v for k, v in _litellm_record(9, completion_tokens=-2).items() if not isinstance(v, (list, dict))}
+    flat = [{k: v for k, v in litellm_record(i).items() if not isinstance(v, (list, dict))} for i in range(3)] + [
+        {k: v for k, v in litellm_record(9, completion_tokens=-2).items() if not isinstance(v, (list, dict))}
     ]
     path = tmp_path / "spend.parquet"
     pl.DataFrame(flat).write_parquet(path)

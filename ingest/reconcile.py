@@ -1,4 +1,4 @@
-"""Money identities read back from a built warehouse (used by Dagster asset checks and the CLI)."""
+"""The conservation proof read back from a built warehouse (the blocking Dagster check, `cpt show`, the tests)."""
 
 from __future__ import annotations
 
@@ -17,37 +17,23 @@ class MonthConservation:
     idle: float
     shared: float
     unallocated: float
+    difference: float  # charged - in scope, computed exactly (DECIMAL) by dbt
 
     @property
     def charged(self) -> float:
         return self.allocated + self.idle + self.shared + self.unallocated
 
     @property
-    def difference(self) -> float:
-        return self.charged - self.in_scope_cost
-
-    @property
     def holds(self) -> bool:
         return abs(self.difference) <= RELATIVE_TOLERANCE * max(abs(self.in_scope_cost), 1.0)
 
 
-# Sums as DECIMAL(38, 18), like the models' exact_sum: the figures do not depend on row order.
+# The sums are dbt's (ops_conservation_monthly, exact DECIMAL): this reads them, it does not compute them again.
 _CONSERVATION_SQL = """
-with billed as (
-    select strftime(date_trunc('month', cost_hour), '%Y-%m') as month,
-           sum(effective_cost::decimal(38, 18))::double as in_scope_cost
-    from internal.int_billing_lines_spread_hourly group by 1
-), charged as (
-    select strftime(date_trunc('month', usage_date), '%Y-%m') as month,
-           sum(allocated_cost::decimal(38, 18))::double as allocated, sum(idle_cost::decimal(38, 18))::double as idle,
-           sum(shared_cost::decimal(38, 18))::double as shared,
-           sum(unallocated_cost::decimal(38, 18))::double as unallocated
-    from analytics.fct_cpt_daily group by 1
-)
-select coalesce(billed.month, charged.month), coalesce(in_scope_cost, 0), coalesce(allocated, 0),
-       coalesce(idle, 0), coalesce(shared, 0), coalesce(unallocated, 0)
-from billed full outer join charged on billed.month = charged.month
-order by 1
+select strftime(month, '%Y-%m'), in_scope_cost::double, allocated_cost::double, idle_cost::double,
+       shared_cost::double, unallocated_cost::double, difference::double
+from analytics.ops_conservation_monthly
+order by month
 """
 
 

@@ -10,19 +10,14 @@ def _warehouse(tmp_path, charged_total: float) -> WarehouseResource:
     path = resource.layout.build_warehouse
     path.parent.mkdir(parents=True)
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema internal; create schema analytics")
+        con.execute("create schema analytics")
         con.execute(
-            "create table internal.int_billing_lines_spread_hourly (cost_hour timestamp, effective_cost double)"
+            "create table analytics.ops_conservation_monthly (month date, in_scope_cost decimal(38, 12), "
+            "allocated_cost decimal(38, 12), idle_cost decimal(38, 12), shared_cost decimal(38, 12), "
+            "unallocated_cost decimal(38, 12), difference decimal(38, 12))"
         )
-        con.execute(
-            "insert into internal.int_billing_lines_spread_hourly "
-            "values ('2026-10-01 00:00', 60), ('2026-10-02 05:00', 40)"
-        )
-        con.execute(
-            "create table analytics.fct_cpt_daily (usage_date date, allocated_cost double, idle_cost double, "
-            "shared_cost double, unallocated_cost double)"
-        )
-        con.execute(f"insert into analytics.fct_cpt_daily values ('2026-10-01', {charged_total - 30}, 20, 6, 4)")
+        charged = f"{charged_total - 30}, 20, 6, 4, {charged_total - 100}"  # allocated, …, difference
+        con.execute(f"insert into analytics.ops_conservation_monthly values ('2026-10-01', 100, {charged})")
     return resource
 
 

@@ -48,11 +48,17 @@ bench-tokens: $(VENV)/.synced  ## 5M gateway log lines → bronze: records/s and
 kill-loop: $(VENV)/.synced $(MANIFEST)  ## kill `cpt run` at named points and KILLS random moments; each rerun must match
 	$(BIN)/python -m tests.reliability.kill_loop --kills $(or $(KILLS),20) --seed $(or $(SEED),1)
 
-lint: $(VENV)/.synced  ## ruff (style, imports, format) and mypy (types of ingest/ and orchestration/)
+lint: $(VENV)/.synced  ## ruff (style, imports, format), mypy (types of ingest/ and orchestration/), sqlfluff (dbt SQL)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	$(call with_scratch_warehouse,$(BIN)/sqlfluff lint dbt_project --processes 2)
 
 format: $(VENV)/.synced
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+	$(call with_scratch_warehouse,$(BIN)/sqlfluff fix dbt_project --processes 2)
+
+# sqlfluff's dbt templater compiles the project, which opens the profile's DuckDB file: give it a scratch one.
+with_scratch_warehouse = scratch=$$(mktemp -d) && mkdir -p "$$scratch/warehouse/build" && \
+	CPT_DATA_DIR="$$scratch" $(1); status=$$?; rm -rf "$$scratch"; exit $$status
 
 install: $(VENV)/.synced
 

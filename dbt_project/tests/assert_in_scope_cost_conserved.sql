@@ -1,7 +1,7 @@
 {{ config(meta={"dagster": {"ref": {"name": "fct_cpt_daily"}}}) }}
 
--- Conservation (README "How the money is allocated", step 7): for every month, allocated + idle + shared + unallocated in the
--- CPT facts equals the in-scope EffectiveCost of the bill, within 1e-9 relative. Returns the months that fail.
+-- Conservation (README "How the money is allocated", step 7): for every month, allocated + idle + shared + unallocated
+-- in the CPT facts equals the in-scope EffectiveCost of the bill, within 1e-9 relative. Returns the months that fail.
 
 with
 

@@ -1,4 +1,5 @@
--- Every billing line with its scope (README "How the money is allocated", step 1) and the attributes its cost pool needs.
+-- Every billing line with its scope (README "How the money is allocated", step 1) and the attributes its cost pool
+-- needs.
 -- Credits, refunds and fees that name a resource inherit the pricing tier and instance type of that resource's
 -- usage in the same period, so that they follow the usage they apply to (rule 2).
 -- on_demand_cost is what a usage line would have cost at public on-demand prices: ListCost (AWS: the public
@@ -41,8 +42,8 @@ gcp_spot_ratios as (
         on_demand.unit_price / spot.unit_price as on_demand_ratio
     from gcp_prices as spot
     inner join gcp_prices as on_demand
-        on on_demand.description = replace(spot.description, 'Spot Preemptible ', '')
-        and on_demand.region = spot.region
+        on replace(spot.description, 'Spot Preemptible ', '') = on_demand.description
+        and spot.region = on_demand.region
         and on_demand.usage_type = 'OnDemand'
     where spot.usage_type = 'Preemptible' and spot.unit_price > 0
 
@@ -79,7 +80,8 @@ scoped as (
         lines.charge_period_start,
         lines.charge_period_end,
         greatest(
-            1, {{ dbt.datediff(dbt.date_trunc('hour', 'lines.charge_period_start'), 'lines.charge_period_end', 'hour') }}
+            1,
+            {{ dbt.datediff(dbt.date_trunc('hour', 'lines.charge_period_start'), 'lines.charge_period_end', 'hour') }}
         ) as charge_hours
     from lines
     left join resource_usage

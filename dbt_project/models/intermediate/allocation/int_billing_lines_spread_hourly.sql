@@ -56,7 +56,7 @@ multi_hour as (
         in_scope.on_demand_cost / in_scope.charge_hours as on_demand_cost,
         in_scope.consumed_hours / in_scope.charge_hours as consumed_hours
     from in_scope
-    inner join numbers on numbers.n < in_scope.charge_hours
+    inner join numbers on in_scope.charge_hours > numbers.n
     where in_scope.charge_hours > 1
 
 )

@@ -1,5 +1,5 @@
--- Cost pools (README "How the money is allocated", step 2): EffectiveCost per deployment × hour × region × pricing tier ×
--- hardware, with the GPU hours the pool provides (rule 3: tokens are split over pools by GPU capacity).
+-- Cost pools (README "How the money is allocated", step 2): EffectiveCost per deployment × hour × region × pricing
+-- tier × hardware, with the GPU hours the pool provides (rule 3: tokens are split over pools by GPU capacity).
 -- GPU hours count each resource once per hour: a VM billed as a GPU SKU (in GPU-hours) plus a core/RAM SKU (in
 -- VM-hours) ran for the smaller of the two quantities, times its GPU count.
 -- pool_key names the pool in one column: every later step joins on it rather than on the five.

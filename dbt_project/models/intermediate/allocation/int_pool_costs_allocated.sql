@@ -125,5 +125,5 @@ select
     cost_hour, concat('shared:', cluster), region, pricing_tier, hardware,
     '{{ var("cpt_unallocated_team") }}', '(none)', 'unplaced_shared',
     0.0, 0.0, 0.0, 0.0, 0.0,
-    0.0, 0.0, shared_cost, 0.0, 0.0, 0.0, shared_cost
+    0.0, 0.0, shared_cost as overhead_cost, 0.0, 0.0, 0.0, shared_cost as unallocated_cost
 from unplaced_shared

@@ -1,5 +1,5 @@
--- Shared inference overhead (README "How the money is allocated", step 6): each hour's shared cost of a cluster is spread over
--- that cluster's GPU cost pools by var cpt_shared_policy:
+-- Shared inference overhead (README "How the money is allocated", step 6): each hour's shared cost of a cluster is
+-- spread over that cluster's GPU cost pools by var cpt_shared_policy:
 --   gpu_cost  in proportion to their GPU cost (pool cost of pools with GPU hours and positive cost);
 --   even      the same for every deployment of the cluster that ran GPUs that hour (evenly over its pools);
 --   fixed     by var cpt_shared_fixed_ratios (deployment → ratio), normalised over the deployments present.
@@ -30,12 +30,14 @@ candidate_pools as (
     where pools.gpu_hours > 0 {{ "and pools.pool_cost > 0" if policy == "gpu_cost" else "" }}
 
 ),
+{%- if policy == "fixed" %}
 
 fixed_ratios as (
 
     {{ shared_fixed_ratios() }}
 
 ),
+{%- endif %}
 
 gpu_pools as (
 
@@ -49,8 +51,10 @@ gpu_pools as (
         fixed_ratios.ratio / candidate_pools.deployment_pools as weight
         {%- endif %}
     from candidate_pools
-    left join fixed_ratios on candidate_pools.deployment = fixed_ratios.deployment
-    where {{ "fixed_ratios.ratio > 0" if policy == "fixed" else "1 = 1" }}
+    {%- if policy == "fixed" %}
+    inner join fixed_ratios on candidate_pools.deployment = fixed_ratios.deployment
+    where fixed_ratios.ratio > 0
+    {%- endif %}
 
 ),
 

@@ -207,7 +207,7 @@ flagged as (
 
     union all
 
-    select {% for column in columns %}ranked.{{ column }}, {% endfor %}ranked.copy_number = 1 as is_first_copy
+    select {% for column in columns %}ranked.{{ column }}, {% endfor %}ranked.copy_number = 1 as is_first_copy  -- noqa: LT05
     from (
         select
             candidates.*,

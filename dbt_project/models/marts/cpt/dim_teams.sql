@@ -17,4 +17,7 @@ from teams
 union all
 
 select '{{ var("cpt_unallocated_team") }}' as team, true as is_unallocated
-where not exists (select 1 from teams where team = '{{ var("cpt_unallocated_team") }}')
+where not exists (
+    select 1 from teams
+    where team = '{{ var("cpt_unallocated_team") }}'
+)

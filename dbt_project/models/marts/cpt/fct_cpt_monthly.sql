@@ -24,7 +24,7 @@ monthly as (
         sum(total_cost) as total_cost,
         sum(priced_cost) as priced_cost
     from {{ ref('fct_cpt_daily') }}
-    group by 1, model, team, pricing_tier
+    group by cast({{ dbt.date_trunc('month', 'usage_date') }} as date), model, team, pricing_tier
 
 )
 

@@ -2,7 +2,8 @@
 --   invoice_billed_cost = in_scope_billed_cost + out_of_scope_billed_cost + tax_billed_cost   (invoice_difference)
 --   amortization_difference = in-scope EffectiveCost − in-scope BilledCost of the invoice month: commitment
 --     purchases spread over the usage they cover, and unused commitment, which the invoice bills differently.
---   allocated + idle + shared + unallocated = in-scope EffectiveCost of the month's cost hours   (allocation_difference)
+--   allocated + idle + shared + unallocated = in-scope EffectiveCost of the month's cost hours
+--     (allocation_difference)
 --   invoice_month_shift = in-scope EffectiveCost on this month's invoice − in-scope EffectiveCost of this month's
 --     hours (usage billed on another month's invoice; zero when every charge falls in its own month).
 -- A cost row's provider is the provider of its deployment's (or its shared cluster's) billing lines.

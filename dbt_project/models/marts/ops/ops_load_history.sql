@@ -23,7 +23,7 @@ latest as (
 
     select
         *,
-        row_number() over (partition by dataset, file_key order by landed_at desc, sha256) = 1 as is_latest
+        row_number() over (partition by dataset, file_key order by landed_at desc, sha256 asc) = 1 as is_latest
     from files
 
 )
@@ -39,7 +39,7 @@ select
     coalesce(latest.rows_parsed, billing_rows.rows_loaded) as rows_read,
     case
         when latest.dataset like 'billing/%'
-            then latest.delivery_id in (select delivery_id from billing_rows)
+            then latest.delivery_id in (select loaded.delivery_id from billing_rows as loaded)
         else latest.is_latest
     end as in_force,
     latest.kept_in_landing

@@ -83,13 +83,13 @@ def _records_sql(first: int, count: int, hour: int, target: Path) -> str:
 
 def _floor(folder: Path, out: Path) -> int:
     from ingest.tokens.gateway import FIELDS
-    from ingest.tokens.jsonl import _columns_spec, _sql_path
+    from ingest.tokens.jsonl import columns_spec, sql_path
 
-    selects = ", ".join(f"{_sql_path(p)} as {c}" for c, (p, _) in FIELDS.items())
+    selects = ", ".join(f"{sql_path(p)} as {c}" for c, (p, _) in FIELDS.items())
     con = duckdb.connect()
     sql = (
         f"copy (select {selects} from read_json('{folder}/**/*.jsonl', format = 'newline_delimited', "
-        f"ignore_errors = true, columns = {_columns_spec(FIELDS)})) to '{out}' (format parquet)"
+        f"ignore_errors = true, columns = {columns_spec(FIELDS)})) to '{out}' (format parquet)"
     )
     return con.execute(sql).fetchall()[0][0]
 

@@ -21,10 +21,7 @@ one more quarantine row (numbered after the last line read) says that the rest o
 
 from __future__ import annotations
 
-import gzip
 import json
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,13 +30,10 @@ import duckdb
 import polars as pl
 
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
+from ingest.tokens.lines import BOM, STREAM_BREAKS, chunks, count_lines, is_gzip, open_bytes, read_lines
 from ingest.tokens.records import bronze_select, duckdb_connection, quarantine_select, reason_sql
 
-BOM = "\ufeff"
-REPLACEMENT = "\ufffd"
-CHUNK_BYTES = 32 * 1024 * 1024  # line-by-line reading holds one chunk of this many bytes at a time
 WAYS = ("fast", "tolerant", "line by line")  # tests set ("line by line",) to compare the ways
-BAD_LINE = "truncated or invalid JSON, or not an object"
 
 
 @dataclass(frozen=True)
@@ -71,7 +65,7 @@ class FileLoad:
     way: str = "fast"
 
 
-def _sql_path(json_path: str) -> str:
+def sql_path(json_path: str) -> str:
     return ".".join(f'"{part}"' for part in json_path.removeprefix("$.").split("."))
 
 
@@ -103,7 +97,7 @@ def _field_tree(fields: dict[str, tuple[str, str]], leaf) -> dict:
     return tree
 
 
-def _columns_spec(fields: dict[str, tuple[str, str]]) -> str:
+def columns_spec(fields: dict[str, tuple[str, str]]) -> str:
     """read_json's ``columns``: every declared path with its type, nested as in the record. In strict mode a
     value of another type stops the fast way, and the line-by-line way names the field."""
 
@@ -121,15 +115,6 @@ def _structure(fields: dict[str, tuple[str, str]]) -> str:
     return json.dumps(_field_tree(fields, lambda _: "VARCHAR"))
 
 
-def _is_gzip(path: Path) -> bool:
-    with path.open("rb") as f:
-        return f.read(2) == b"\x1f\x8b"
-
-
-def _open(path: Path):
-    return gzip.open(path, "rb") if _is_gzip(path) else path.open("rb")
-
-
 def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -143,15 +128,11 @@ def _checked(fmt: RecordFormat, raw: str, log_day: date | None) -> str:
     return f"select *, {reason_sql(log_day)} as reason from ({fmt.bronze_relation(raw)})"
 
 
-# What a compressed stream that breaks off raises while it is read.
-STREAM_BREAKS = (EOFError, gzip.BadGzipFile, zlib.error)
-
-
 def load_jsonl(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:
     """Load one JSON-lines file (plain or gzip) into bronze part files ``out``-N.parquet: the fast way, else
     the tolerant way, else line by line (see the module's docstring)."""
     try:
-        with _open(path) as f:
+        with open_bytes(path) as f:
             starts_with_bom = f.read(3) == BOM.encode()
         # DuckDB's reader skips a leading byte order mark; we quarantine that line, so such a file goes line by line
         if not starts_with_bom and WAYS != ("line by line",):
@@ -165,12 +146,12 @@ def load_jsonl(path: Path, fmt: RecordFormat, source_file: str, log_day: date | 
 
 
 def _fast(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad | None:
-    selects = [f"{_sql_path(json_path)} as {column}" for column, (json_path, _) in fmt.fields.items()]
-    compression = "gzip" if _is_gzip(path) else "none"
+    selects = [f"{sql_path(json_path)} as {column}" for column, (json_path, _) in fmt.fields.items()]
+    compression = "gzip" if is_gzip(path) else "none"
     raw = (
         f"select null::bigint as source_row, {', '.join(selects)}, null::varchar as defect "
         f"from read_json({_quote(path)}, format = 'newline_delimited', compression = '{compression}', "
-        f"columns = {_columns_spec(fmt.fields)})"
+        f"columns = {columns_spec(fmt.fields)})"
     )
     dest = out.with_name(f"{out.name}-0.parquet")
     strict = (
@@ -186,82 +167,6 @@ def _fast(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None,
     return FileLoad([dest], rows, rows, way="fast")
 
 
-def _blocks(path: Path, breaks: list[str] | None) -> Iterator[bytes]:
-    """The file's (decompressed) bytes in blocks. A gzip stream is inflated by hand so that everything before a
-    break is kept: with ``breaks`` given, a break is appended there and ends the file instead of raising."""
-    if not _is_gzip(path):
-        with path.open("rb") as f:
-            while block := f.read(CHUNK_BYTES):
-                yield block
-        return
-    inflate = zlib.decompressobj(wbits=31)
-    try:
-        with path.open("rb") as f:
-            while packed := f.read(CHUNK_BYTES // 8):
-                yield inflate.decompress(packed)
-                while inflate.eof and inflate.unused_data:  # members of a concatenated gzip file
-                    rest, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
-                    yield inflate.decompress(rest)
-        if not inflate.eof:
-            raise EOFError("compressed file ended before the end-of-stream marker was reached")
-    except STREAM_BREAKS as exc:
-        if breaks is None:
-            raise
-        breaks.append(f"{type(exc).__name__}: {exc}")
-
-
-def chunks(path: Path, breaks: list[str] | None = None) -> Iterator[bytes]:
-    """The file's bytes in pieces of whole lines (about CHUNK_BYTES each). A compressed stream that breaks off
-    raises, unless ``breaks`` is given: then the bytes before the break are yielded and the error appended."""
-    rest = b""
-    for data in _blocks(path, breaks):
-        block = rest + data
-        if len(block) < CHUNK_BYTES and data:
-            rest = block
-            continue
-        cut = block.rfind(b"\n") + 1
-        if cut == 0:
-            rest = block
-            continue
-        yield block[:cut]
-        rest = block[cut:]
-    if rest:
-        cut = rest.rfind(b"\n") + 1
-        if cut:
-            yield rest[:cut]
-        if rest[cut:]:
-            yield rest[cut:]
-
-
-def read_lines(data: bytes, first_row: int = 1) -> tuple[pl.DataFrame, int]:
-    """[source_row, line, defect] for every non-blank line of ``data`` (rows numbered from ``first_row``), and
-    the number of lines ``data`` holds, blank ones included."""
-    try:
-        text, lossy = data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, lossy = data.decode("utf-8", errors="replace"), True
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    frame = pl.DataFrame({"line": lines}, schema={"line": pl.String}).with_row_index("source_row", offset=first_row)
-    frame = frame.filter(pl.col("line").str.strip_chars() != "")
-    with duckdb_connection().cursor() as con:
-        con.register("lines", frame)
-        valid = con.sql(
-            "select case when json_valid(line) then json_type(line) = 'OBJECT' else false end as ok "
-            "from lines order by source_row"
-        ).pl()["ok"]
-    defect = (
-        pl.when(pl.col("line").str.starts_with(BOM))
-        .then(pl.lit("byte order mark"))
-        .when(pl.lit(lossy) & pl.col("line").str.contains(REPLACEMENT, literal=True))
-        .then(pl.lit("invalid UTF-8"))
-        .when(~pl.Series(valid).fill_null(False))
-        .then(pl.lit(BAD_LINE))
-    )
-    return frame.with_columns(source_row=pl.col("source_row").cast(pl.Int64), defect=defect), len(lines)
-
-
 UNPARSED = "(line not parsed)"  # a stand-in reason, replaced by the line's own defect
 
 
@@ -269,14 +174,14 @@ def _tolerant(path: Path, fmt: RecordFormat, source_file: str, log_day: date | N
     """DuckDB's reader again, skipping errors: a malformed line gives a row of nulls, a value of the wrong type
     a reason. Rows are copied in file order, so a bad row's position is its line number (when the file has no
     blank lines; else ``None``: line by line). Only the bad lines are then read again, to name their defect."""
-    selects, wrong_type = _typed(fmt.fields, _sql_path)
-    nothing_read = " and ".join(f"{_sql_path(p)} is null" for p, _ in fmt.fields.values())
-    text_spec = _columns_spec({c: (p, "VARCHAR") for c, (p, _) in fmt.fields.items()})
+    selects, wrong_type = _typed(fmt.fields, sql_path)
+    nothing_read = " and ".join(f"{sql_path(p)} is null" for p, _ in fmt.fields.values())
+    text_spec = columns_spec({c: (p, "VARCHAR") for c, (p, _) in fmt.fields.items()})
     raw = (
         f"select null::bigint as source_row, {', '.join(selects)}, "
         f"case when {nothing_read} then '{UNPARSED}' else {wrong_type} end as defect "
         f"from read_json({_quote(path)}, format = 'newline_delimited', compression = "
-        f"'{'gzip' if _is_gzip(path) else 'none'}', ignore_errors = true, columns = {text_spec})"
+        f"'{'gzip' if is_gzip(path) else 'none'}', ignore_errors = true, columns = {text_spec})"
     )
     staged = out.with_name(f"{out.name}-staged.parquet")
     dest = out.with_name(f"{out.name}-0.parquet")
@@ -309,16 +214,6 @@ def _tolerant(path: Path, fmt: RecordFormat, source_file: str, log_day: date | N
     return FileLoad([dest], rows_in, loaded, quarantine.cast(QUARANTINE_SCHEMA), way="tolerant")
 
 
-def count_lines(path: Path) -> int:
-    """Lines in the file (a last line without a newline counts)."""
-    count, last = 0, b"\n"
-    with _open(path) as f:
-        while block := f.read(CHUNK_BYTES):
-            count += block.count(b"\n")
-            last = block[-1:]
-    return count + (last != b"\n")
-
-
 def _defects_of_lines(path: Path, numbers: set[int]) -> dict[int, str]:
     """The defect of each line numbered in ``numbers`` (a line that is a JSON object but holds none of the
     format's fields has none: it is then missing its request id)."""
@@ -343,7 +238,7 @@ def _line_by_line(path: Path, fmt: RecordFormat, source_file: str, log_day: date
     load = FileLoad(way="line by line")
     quarantined = []
     structure = _structure(fmt.fields).replace("'", "''")
-    selects, wrong_type = _typed(fmt.fields, lambda p: "parsed." + _sql_path(p))
+    selects, wrong_type = _typed(fmt.fields, lambda p: "parsed." + sql_path(p))
     first_row = 1
     breaks: list[str] = []
     for number, chunk in enumerate(chunks(path, breaks)):
@@ -401,7 +296,7 @@ def unreadable(source_format: str, source_file: str, source_row: int | None, rea
 
 def load_parquet(path: Path, fmt: RecordFormat, source_file: str, log_day: date | None, out: Path) -> FileLoad:
     """Load one parquet file whose columns have the record's shape (nested structs as in the JSON record)."""
-    selects, wrong_type = _typed(fmt.fields, _sql_path)
+    selects, wrong_type = _typed(fmt.fields, sql_path)
     raw = (
         f"select file_row_number + 1 as source_row, {', '.join(selects)}, {wrong_type} as defect "
         f"from read_parquet({_quote(path)}, file_row_number = true)"

@@ -18,7 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from ingest.housekeeping import temporary_prefix
-from ingest.tokens.jsonl import FileLoad, chunks, read_back, read_lines
+from ingest.tokens.jsonl import FileLoad, read_back
+from ingest.tokens.lines import chunks, read_lines
 from ingest.tokens.records import ParsedLog, split_valid
 
 FORMAT = "otel_genai_spans"

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from ingest.tokens import jsonl
+from ingest.tokens import lines as line_reading
 from ingest.tokens.gateway import RECORDS, load_gateway_log, parse_gateway_log
 from ingest.tokens.otel import parse_otel_spans
 from tests.ingest.tokens.support import gateway_record, otel_attribute, otel_span
@@ -42,7 +43,7 @@ def test_every_way_through_a_file_gives_the_same_rows_and_quarantine(tmp_path, m
     path = tmp_path / "log.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     default = _comparable(_parse_only(monkeypatch, path, ("fast", "tolerant", "line by line")))
-    monkeypatch.setattr(jsonl, "CHUNK_BYTES", 700)  # many chunks: line numbers must carry across them
+    monkeypatch.setattr(line_reading, "CHUNK_BYTES", 700)  # many chunks: line numbers must carry across them
     one_by_one = _comparable(_parse_only(monkeypatch, path, ("line by line",)))
     assert default[0].equals(one_by_one[0])
     assert default[1].equals(one_by_one[1])
@@ -123,7 +124,7 @@ def test_a_malformed_otlp_line_is_one_quarantine_row_and_the_other_lines_load(tm
 
 
 def test_the_fast_way_reads_only_declared_fields(tmp_path):
-    assert "messages" not in jsonl._columns_spec(RECORDS.fields)
+    assert "messages" not in jsonl.columns_spec(RECORDS.fields)
     assert set(json.loads(jsonl._structure(RECORDS.fields))) == {"id", "model", "gateway", "usage"}
 
 

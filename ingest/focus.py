@@ -115,6 +115,3 @@ LINEAGE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 BRONZE_BILLING_SCHEMA: dict[str, pl.DataType] = {**BILLING_SCHEMA, **LINEAGE_SCHEMA}
-
-CHARGE_CATEGORIES = frozenset({"Usage", "Purchase", "Tax", "Credit", "Adjustment"})
-PRICING_TIERS = frozenset({"on_demand", "spot", "reserved", "savings_plan", "committed_use"})

@@ -37,7 +37,3 @@ class DataLayout:
     def logs(self) -> Path:
         """The full log of each `cpt run` (its terminal shows progress and a summary)."""
         return self.data_dir / "logs"
-
-    @property
-    def outputs(self) -> Path:
-        return self.data_dir / "outputs"

@@ -47,13 +47,6 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "quarantined_at": _TS,
 }
 
-UNATTRIBUTED_TEAM = "unattributed"
-
-
-def empty_frame(schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(schema=schema)
-
-
 # Server token counters as scraped (cumulative), one row per scrape × deployment × instance × server × model × counter.
 COUNTER_SAMPLES_SCHEMA: dict[str, pl.DataType] = {
     "scraped_at": _TS,

@@ -61,7 +61,6 @@ class RunOutcome:
     files: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    counter_samples: int = 0
     models_built: int = 0
     checks_passed: int = 0
     published: str | None = None
@@ -192,7 +191,6 @@ class RunProgress(logging.Handler):
             outcome.files += _value(metadata, "files")
             outcome.rows_loaded += _value(metadata, "rows_loaded")
             outcome.rows_quarantined += _value(metadata, "rows_quarantined")
-            outcome.counter_samples += _value(metadata, "samples")
             detail = f"{outcome.files:,} files, {outcome.rows_loaded:,} rows, {outcome.rows_quarantined:,} quarantined"
             self.progress.update(self.tasks["tokens"], advance=1, detail=detail)
         elif asset == PUBLISH:

@@ -65,7 +65,6 @@ SETTINGS = (
     Setting("DBT_SEND_ANONYMOUS_USAGE_STATS", "false", "dbt's usage statistics, off"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
-SOURCE_URIS = tuple(s.name for s in SETTINGS if s.name.endswith("_URI"))
 
 
 def default(name: str, environ: MutableMapping[str, str] | None = None) -> str:

@@ -36,13 +36,8 @@ def duckdb_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def utc(expr: pl.Expr) -> pl.Expr:
-    """ISO 8601 text → naive UTC; an offset is honoured, no offset means UTC, unreadable text becomes null."""
-    return expr.str.to_datetime(time_zone="UTC", strict=False).dt.replace_time_zone(None)
-
-
 def utc_sql(text: str) -> str:
-    """The SQL twin of ``utc``: ISO 8601 text → naive UTC timestamp, null when unreadable."""
+    """ISO 8601 text → naive UTC timestamp in SQL: an offset is honoured, none means UTC, unreadable text is null."""
     return f"(try_cast({text} as timestamptz) at time zone 'UTC')"
 
 

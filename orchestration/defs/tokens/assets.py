@@ -73,6 +73,9 @@ def inference_requests(
             "rows_in": rows_in,
             "rows_loaded": sum(x.rows_loaded for _, x in loads),
             "rows_quarantined": quarantined,
+            "files_read_line_by_line": sum(
+                x.files_read_line_by_line for _, x in loads
+            ),  # a bad line sends a file there
             "quarantine_rate": (quarantined / rows_in) if rows_in else 0.0,
             "input_tokens": sum(x.input_tokens for _, x in loads),
             "output_tokens": sum(x.output_tokens for _, x in loads),

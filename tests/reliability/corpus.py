@@ -28,6 +28,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from ingest.sample.cur2 import write_cur2_delivery
+from tests.ingest.tokens.support import litellm_record
 
 DAY = "2026/10/03"
 CUR_FILE = "cpt-demo-00001.snappy.parquet"
@@ -462,24 +463,8 @@ GATEWAY = [
 
 
 def _litellm_record(i: int, **changes) -> dict:
-    record = {
-        "request_id": f"ll-{i}",
-        "call_type": "acompletion",
-        "api_key": "88dc28d0f030c55ed4ab77ed8faf0981",
-        "spend": 0.001,
-        "total_tokens": 150,
-        "prompt_tokens": 120,
-        "completion_tokens": 30,
-        "startTime": "2026-10-03T10:00:00.000000+00:00",
-        "endTime": "2026-10-03T10:00:01.500000+00:00",
-        "completionStartTime": "2026-10-03T10:00:00.250000+00:00",
-        "model": "llama-3.1-70b-instruct",
-        "model_group": "llama-70b-chat",
-        "team_id": "6f1c2a9e-3b7d-4f4e-9a51-2d8c0e7b1a01",
-        "status": "success",
-    }
-    record.update(changes)
-    return record
+    """A LiteLLM spend log row with only its flat fields (a CSV export has no nested ones)."""
+    return {k: v for k, v in litellm_record(i, **changes).items() if not isinstance(v, list | dict)}
 
 
 def _litellm_lines(*bad: bytes) -> Callable[[Path], None]:

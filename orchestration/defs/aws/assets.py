@@ -4,19 +4,13 @@ import dagster as dg
 
 from ingest.aws.deliveries import ingest_aws_billing
 from orchestration.billing_metadata import deliveries_check, report_loads
+from orchestration.bronze_assets import bronze_asset
 from orchestration.partitions import monthly_partitions, months_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 
-@dg.asset(
-    key="aws_billing_line_items",
-    group_name="aws",
-    kinds={"python", "polars", "parquet", "s3"},
-    owners=["team:platform"],
-    tags={"layer": "bronze"},
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=[deliveries_check("aws_billing_line_items")],
+@bronze_asset(
+    "aws_billing_line_items", "aws", "s3", monthly_partitions, check_specs=[deliveries_check("aws_billing_line_items")]
 )
 def aws_billing_line_items(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, aws_billing: DeliverySourceResource

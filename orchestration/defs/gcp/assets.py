@@ -7,6 +7,7 @@ from ingest.gcp.bigquery import BigQueryExport, ingest_gcp_bigquery
 from ingest.gcp.billing_export import ingest_gcp_billing
 from ingest.gcp.catalog import load_list_prices
 from orchestration.billing_metadata import deliveries_check, report_loads
+from orchestration.bronze_assets import bronze_asset
 from orchestration.partitions import daily_partitions, days_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
@@ -15,14 +16,11 @@ class GcpBillingConfig(dg.Config):
     lookback_days: int = 5  # GCP writes rows days late and revises them: re-read this many days before the window
 
 
-@dg.asset(
-    key="gcp_billing_line_items",
-    group_name="gcp",
-    kinds={"python", "polars", "parquet", "bigquery"},
-    owners=["team:platform"],
-    tags={"layer": "bronze"},
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+@bronze_asset(
+    "gcp_billing_line_items",
+    "gcp",
+    "bigquery",
+    daily_partitions,
     deps=["gcp_list_prices"],
     check_specs=[deliveries_check("gcp_billing_line_items")],
 )
@@ -63,13 +61,7 @@ def gcp_billing_line_items(
     return report_loads(context, "gcp_billing_line_items", loads)
 
 
-@dg.asset(
-    key="gcp_list_prices",
-    group_name="gcp_prices",
-    kinds={"python", "polars", "parquet", "gcp"},
-    owners=["team:platform"],
-    tags={"layer": "bronze"},
-)
+@bronze_asset("gcp_list_prices", "gcp_prices", "gcp")
 def gcp_list_prices(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, gcp_catalog: DeliverySourceResource
 ) -> dg.MaterializeResult:

@@ -5,6 +5,7 @@ import dagster as dg
 
 from ingest.tokens import gateway, litellm, otel
 from ingest.tokens.ingest import ingest_counter_day, ingest_requests_day
+from orchestration.bronze_assets import LAYER_TAG, OWNERS, bronze_asset
 from orchestration.partitions import daily_partitions, days_of
 from orchestration.resources import DeliverySourceResource, WarehouseResource
 
@@ -12,8 +13,8 @@ token_quarantine = dg.AssetSpec(
     "token_quarantine",
     group_name="tokens",
     kinds={"parquet"},
-    owners=["team:platform"],
-    tags={"layer": "bronze"},
+    owners=OWNERS,
+    tags=LAYER_TAG,
     deps=["inference_requests", "inference_token_counter_samples"],
     description=(
         "Bronze token_quarantine: every token-log record or counter scrape ingest refused, with its file, row and "
@@ -23,15 +24,7 @@ token_quarantine = dg.AssetSpec(
 )
 
 
-@dg.asset(
-    key="inference_requests",
-    group_name="tokens",
-    kinds={"python", "polars", "parquet"},
-    owners=["team:platform"],
-    tags={"layer": "bronze"},
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@bronze_asset("inference_requests", "tokens", None, daily_partitions)
 def inference_requests(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
@@ -85,15 +78,7 @@ def inference_requests(
     )
 
 
-@dg.asset(
-    key="inference_token_counter_samples",
-    group_name="tokens",
-    kinds={"python", "polars", "parquet", "prometheus"},
-    owners=["team:platform"],
-    tags={"layer": "bronze"},
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@bronze_asset("inference_token_counter_samples", "tokens", "prometheus", daily_partitions)
 def inference_token_counter_samples(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, prometheus_metrics: DeliverySourceResource
 ) -> dg.MaterializeResult:

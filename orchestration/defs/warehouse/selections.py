@@ -3,7 +3,8 @@ layer=bronze) or a new dbt model joins the right jobs without being listed."""
 
 import dagster as dg
 
-# Everything ingest writes (each source asset is tagged layer=bronze); the warehouse is all the rest: the dbt
-# models and seeds, the published file and its exports.
-SOURCES = dg.AssetSelection.tag("layer", "bronze")
+from orchestration.bronze_assets import SOURCES
+
+# Everything ingest writes is SOURCES (each source asset is tagged layer=bronze); the warehouse is all the rest: the
+# dbt models and seeds, the published file and its exports.
 WAREHOUSE = dg.AssetSelection.all() - SOURCES

@@ -31,6 +31,25 @@ deployment_hour_capacity as (
 
 ),
 
+pool_shares as (
+
+    -- Each pool's share of its deployment-hour's GPU capacity (evenly over the pools when the hour has none), and
+    -- whether it is a pool without GPU hours beside GPU pools (it then serves the whole hour).
+    select
+        pools.pool_key,
+        pools.deployment,
+        pools.cost_hour,
+        case
+            when capacity.gpu_hours > 0 then pools.gpu_hours / capacity.gpu_hours
+            else 1.0 / capacity.pools
+        end as capacity_share,
+        pools.gpu_hours = 0 and capacity.gpu_hours > 0 as serves_the_hour
+    from pools
+    inner join deployment_hour_capacity as capacity
+        on pools.deployment = capacity.deployment and pools.cost_hour = capacity.cost_hour
+
+),
+
 instance_pools as (
 
     -- The pool each GPU instance of a deployment-hour belongs to (one: the first by tier, region, hardware).
@@ -92,38 +111,28 @@ placed as (
     union all
 
     select
-        pools.pool_key, floating.team, floating.model,
-        case
-            when capacity.gpu_hours > 0 then pools.gpu_hours / capacity.gpu_hours
-            else 1.0 / capacity.pools
-        end,
-        case
-            when capacity.gpu_hours > 0 then pools.gpu_hours / capacity.gpu_hours
-            else 1.0 / capacity.pools
-        end,
+        pool_shares.pool_key, floating.team, floating.model,
+        pool_shares.capacity_share as token_share,
+        pool_shares.capacity_share as unit_share,
         floating.requests, floating.input_tokens, floating.cached_input_tokens, floating.output_tokens,
         floating.weighted_tokens, floating.allocation_units
     from floating
-    inner join pools
-        on floating.deployment = pools.deployment and floating.usage_hour = pools.cost_hour
-    inner join deployment_hour_capacity as capacity
-        on pools.deployment = capacity.deployment and pools.cost_hour = capacity.cost_hour
-    where not (pools.gpu_hours = 0 and capacity.gpu_hours > 0)
+    inner join pool_shares
+        on floating.deployment = pool_shares.deployment and floating.usage_hour = pool_shares.cost_hour
+    where not pool_shares.serves_the_hour
 
     union all
 
     select
-        pools.pool_key, usage.team, usage.model,
+        pool_shares.pool_key, usage.team, usage.model,
         0.0,
         1.0,
         usage.requests, usage.input_tokens, usage.cached_input_tokens, usage.output_tokens,
         usage.weighted_tokens, usage.allocation_units
     from usage
-    inner join pools
-        on usage.deployment = pools.deployment and usage.usage_hour = pools.cost_hour
-    inner join deployment_hour_capacity as capacity
-        on pools.deployment = capacity.deployment and pools.cost_hour = capacity.cost_hour
-    where pools.gpu_hours = 0 and capacity.gpu_hours > 0
+    inner join pool_shares
+        on usage.deployment = pool_shares.deployment and usage.usage_hour = pool_shares.cost_hour
+    where pool_shares.serves_the_hour
 
 ),
 

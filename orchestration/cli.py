@@ -49,22 +49,28 @@ def _environment() -> DataLayout:
 
 @app.command()
 def generate(
-    month: str = typer.Option(DEFAULT_MONTH, help="Calendar month to generate, YYYY-MM."),
+    month: str = typer.Option(DEFAULT_MONTH, help="Calendar month to generate (the last one with --months), YYYY-MM."),
+    months: int = typer.Option(
+        1, min=1, max=36, help="Months of history ending with --month: traffic grows, dips on holidays, changes."
+    ),
     seed: int = typer.Option(7, help="Random seed: same seed and scale, same bytes."),
-    scale: float = typer.Option(1.0, help="Request volume multiplier (1.0 ≈ 400k requests)."),
+    scale: float = typer.Option(1.0, help="Request volume multiplier (1.0 ≈ 400k requests a month)."),
     out: Path | None = typer.Option(None, help="Folder to write into (default $CPT_SOURCE_DIR)."),
 ) -> None:
-    """Write one month of sample billing exports and gateway logs (and their truth.json)."""
-    from ingest.sample.generator import SampleSpec
+    """Write sample billing exports and token logs (and their truth.json): one month, or --months of history."""
+    from ingest.sample.generator import SampleSpec, generate_history
     from ingest.sample.generator import generate as generate_sample
 
+    _check_month(month)  # a malformed month is refused before anything is written
     _environment()
     target = out or Path(os.environ["CPT_SOURCE_DIR"])
     started = time.perf_counter()
-    truth = generate_sample(target, SampleSpec(month=month, seed=seed, scale=scale))
+    spec = SampleSpec(month=month, seed=seed, scale=scale)
+    truth = generate_sample(target, spec) if months == 1 else generate_history(target, spec, months)
+    span = month if months == 1 else f"{min(truth['months'])} … {month}"
     requests = sum(t["requests"] for t in truth["tokens"].values())
     console.print(
-        f"[green]generated[/] {month} into {target}: invoice ${truth['billed_total_usd']:,.2f}, "
+        f"[green]generated[/] {span} into {target}: invoice ${truth['billed_total_usd']:,.2f}, "
         f"in scope ${truth['in_scope_effective_usd']:,.2f}, {requests:,} requests "
         f"({time.perf_counter() - started:.1f} s)",
         soft_wrap=True,

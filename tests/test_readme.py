@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cpt_runner import cpt
+from tests.cpt_runner import cpt, one_line
 from tests.fakes.http import free_port, listening_addresses
 
 ROOT = Path(__file__).parent.parent
@@ -35,6 +35,7 @@ RUNS = {
     "make focus-validate": "tests/conformance/test_focus_validator.py::"
     "test_normalized_billing_passes_the_focus_validator",
     "python -m tests.reliability.corpus": "tests/test_readme.py::test_the_corpus_command_writes_every_case",
+    "cpt generate --months": "tests/test_readme.py::test_cpt_generate_months_writes_a_history_and_its_events",
     "cpt generate": "tests/test_readme.py::test_cpt_generate_as_shown_writes_the_demo_s_bytes",
     "cpt run --month": "tests/test_end_to_end.py::test_conservation_holds_and_matches_the_generated_in_scope_cost",
     "cpt run --start": "tests/test_sources_and_history.py::"
@@ -173,6 +174,17 @@ def test_cpt_generate_as_shown_writes_the_demo_s_bytes(tmp_path, monkeypatch):
     result = cpt(monkeypatch, tmp_path / "data", tmp_path / "source", *command.split()[1:])
     assert result.exit_code == 0, result.output
     assert "generated 2026-10" in result.output and (tmp_path / "source" / "truth.json").exists()
+
+
+def test_cpt_generate_months_writes_a_history_and_its_events(tmp_path, monkeypatch):
+    command = next(c for c in readme_commands() if c.startswith("cpt generate --months"))
+    args = [*command.split()[1:], "--scale", "0.02"]  # the same history at a fiftieth of the traffic
+    result = cpt(monkeypatch, tmp_path / "data", tmp_path / "source", *args)
+    assert result.exit_code == 0, result.output
+    truth = json.loads((tmp_path / "source" / "truth.json").read_text())
+    assert sorted(truth["months"]) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    assert {"holidays", "deployment_started", "team_step"} <= set(truth["history"])
+    assert "generated 2026-05 … 2026-10" in one_line(result.output)
 
 
 def test_the_corpus_command_writes_every_case(tmp_path):

@@ -183,7 +183,7 @@ WEB_HOUR_LINES = (
 )
 
 
-def _storage_day(per_day: float) -> list[Line]:
+def _storage_day(per_day: float, running: set[str]) -> list[Line]:
     """A day's share of the month's storage: each AWS deployment's model-weights volume (tagged to it), the
     weights bucket (shared by the us-east-1 cluster) and the web team's data lake (out of scope)."""
     volumes = [
@@ -202,7 +202,7 @@ def _storage_day(per_day: float) -> list[Line]:
             term="OnDemand",
         )
         for dep in DEPLOYMENTS
-        if dep.provider == "aws"
+        if dep.provider == "aws" and dep.name in running
     ]
     buckets = [
         Line(
@@ -320,7 +320,7 @@ def write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
         start = spec.start + timedelta(hours=h)
         end = start + timedelta(hours=1)
         sp_used = 0.0
-        for dep in aws_deployments:
+        for dep in (d for d in aws_deployments if spec.active(d.name, start)):
             for i, tier in enumerate(dep.tiers * spec.fleet):
                 truth.gpu_hours[dep.name] += gpu_count(dep.instance_type)
                 for line in _instance_hour(dep, i, tier, rng):
@@ -351,7 +351,8 @@ def write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
     days = spec.hours // 24
     for d in range(days):
         day = spec.start + timedelta(days=d)
-        for line in _storage_day(1.0 / days):
+        running = {dep.name for dep in aws_deployments if spec.active(dep.name, day)}
+        for line in _storage_day(1.0 / days, running):
             add(line, day, day + timedelta(days=1))
     for line in _month_lines(spec, ri_hourly):
         add(line, spec.start, spec.end)

@@ -5,12 +5,87 @@ from __future__ import annotations
 import calendar
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
 from ingest.sample.fleet import Deployment
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def us_holidays(first: date, last: date) -> tuple[date, ...]:
+    """New Year's Day, Independence Day, Labor Day, Thanksgiving and Christmas between two days (inclusive)."""
+    days = []
+    for year in range(first.year, last.year + 1):
+        days += [date(year, 1, 1), date(year, 7, 4), _nth_weekday(year, 9, 0, 1), _nth_weekday(year, 11, 3, 4)]
+        days.append(date(year, 12, 25))
+    return tuple(sorted(d for d in days if first <= d <= last))
+
+
+@dataclass(frozen=True)
+class History:
+    """How the fleet's traffic moves over a sample of several months (truth.json records every event): it grows by
+    ``monthly_growth`` (compounded daily), drops to ``holiday_traffic`` on US holidays, ``new_deployment`` starts
+    half-way through (no VMs, no requests before), and ``step_team`` sends ``step_factor`` times its traffic from two
+    thirds of the way on."""
+
+    first_day: date
+    last_day: date  # inclusive
+    monthly_growth: float = 0.06
+    holiday_traffic: float = 0.35
+    new_deployment: str = "embed-llama8b-gcp"
+    step_team: str = "support-bot"
+    step_factor: float = 2.0
+    holidays: tuple[date, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holidays", us_holidays(self.first_day, self.last_day))
+
+    @property
+    def deployment_starts(self) -> date:
+        return self.first_day + (self.last_day - self.first_day) / 2
+
+    @property
+    def step_day(self) -> date:
+        return self.first_day + (self.last_day - self.first_day) * 2 / 3
+
+    def active(self, deployment: str, ts: datetime) -> bool:
+        """Whether the deployment runs (is billed and serves) at ``ts``."""
+        return deployment != self.new_deployment or ts.date() >= self.deployment_starts
+
+    def team_shares(self, dep: Deployment, ts: datetime) -> dict[str, float]:
+        """The deployment's traffic shares at ``ts`` (the step team's grown after the step day), summing to one."""
+        if self.step_team not in dep.teams or ts.date() < self.step_day:
+            return dict(dep.teams)
+        grown = {t: s * (self.step_factor if t == self.step_team else 1.0) for t, s in dep.teams.items()}
+        return {t: s / sum(grown.values()) for t, s in grown.items()}
+
+    def traffic_factor(self, dep: Deployment, ts: datetime) -> float:
+        """The deployment's traffic at ``ts`` relative to its month-one shape."""
+        if not self.active(dep.name, ts):
+            return 0.0
+        growth = (1 + self.monthly_growth) ** ((ts.date() - self.first_day).days / 30.4375)
+        holiday = self.holiday_traffic if ts.date() in self.holidays else 1.0
+        step = 1.0
+        if self.step_team in dep.teams and ts.date() >= self.step_day:
+            step = 1.0 + dep.teams[self.step_team] * (self.step_factor - 1.0)
+        return growth * holiday * step
+
+    def as_dict(self) -> dict:
+        return {
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "monthly_growth": self.monthly_growth,
+            "weekly_seasonality": "weekends at 45 % of weekdays",
+            "holidays": {"days": [d.isoformat() for d in self.holidays], "traffic": self.holiday_traffic},
+            "deployment_started": {"deployment": self.new_deployment, "day": self.deployment_starts.isoformat()},
+            "team_step": {"team": self.step_team, "day": self.step_day.isoformat(), "factor": self.step_factor},
+        }
 
 
 @dataclass(frozen=True)
@@ -19,6 +94,10 @@ class SampleSpec:
     seed: int = 7
     scale: float = 1.0  # multiplies request volume (1.0 ≈ 200k requests a month)
     fleet: int = 1  # multiplies each deployment's VMs, so the bill's line count (1 ≈ 21k lines a month)
+    history: History | None = None  # a month of a multi-month history: traffic moves over time
+
+    def active(self, deployment: str, ts: datetime) -> bool:
+        return self.history is None or self.history.active(deployment, ts)
 
     @property
     def start(self) -> datetime:
@@ -95,10 +174,12 @@ def gpu_count(instance_type: str) -> int:
     return {"p5.48xlarge": 8, "p4d.24xlarge": 8, "g6e.xlarge": 1, "a3-highgpu-8g": 8, "g2-standard-8": 1}[instance_type]
 
 
-def hourly_rate(dep: Deployment, ts: datetime, scale: float) -> float:
-    """Requests an hour: a daily curve peaking mid-afternoon UTC, quieter weekends, idle nights and quiet days."""
+def hourly_rate(dep: Deployment, ts: datetime, scale: float, history: History | None = None) -> float:
+    """Requests an hour: a daily curve peaking mid-afternoon UTC, quieter weekends, idle nights and quiet days; over
+    a history, its growth, holidays, start and step too."""
     if ts.day in dep.quiet_days or (dep.idle_nights and ts.hour < 6):
         return 0.0
     daily = 0.35 + 0.65 * max(0.0, np.sin((ts.hour - 8) / 24 * 2 * np.pi)) ** 1.5  # peak mid-afternoon UTC
     weekly = 1.0 if ts.weekday() < 5 else 0.45
-    return dep.peak_requests_per_hour * daily * weekly * scale
+    rate = dep.peak_requests_per_hour * daily * weekly * scale
+    return rate * history.traffic_factor(dep, ts) if history is not None else rate

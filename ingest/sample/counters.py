@@ -34,7 +34,7 @@ def write_server_counters(out_dir: Path, spec: SampleSpec, truth: Truth) -> None
                     if instance == 0 and (ts.day, ts.hour, ts.minute) == (*RESTART_AT, SCRAPE_MINUTES):
                         counters = {"input": 0, "output": 0, "requests": 0}  # restarted just after a reading
                     if tick or day:  # tokens generated since the previous reading
-                        rate = hourly_rate(dep, ts, spec.scale) * SCRAPE_MINUTES / 60 / len(dep.tiers)
+                        rate = hourly_rate(dep, ts, spec.scale, spec.history) * SCRAPE_MINUTES / 60 / len(dep.tiers)
                         n = int(rng.poisson(rate))
                         tokens_in = int(np.maximum(1, rng.lognormal(np.log(mean_in) - 0.32, 0.8, n)).sum()) if n else 0
                         tokens_out = (

@@ -27,7 +27,7 @@ def write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
         if not dep.request_logs:
             continue
         hours = [spec.start + timedelta(hours=h) for h in range(spec.hours)]
-        counts = rng.poisson([hourly_rate(dep, ts, spec.scale) for ts in hours])
+        counts = rng.poisson([hourly_rate(dep, ts, spec.scale, spec.history) for ts in hours])
         n = int(counts.sum())
         truth.tokens[dep.name] = {
             "requests": n,
@@ -49,7 +49,7 @@ def write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
         latency = ttft + output_tokens * ms_per_token * rng.uniform(0.8, 1.3, n)
         started_us = finished_us - (latency * 1000).astype(np.int64)
         team_index = np.array([TEAMS.index(t) for t in dep.teams], dtype=np.int8)
-        team = team_index[rng.choice(len(dep.teams), n, p=list(dep.teams.values()))]
+        team = team_index[_team_draws(rng, dep, spec, hour_start)]
         ids = rng.integers(0, 2**63 - 1, n, dtype=np.int64)
         frames.append(
             pl.DataFrame(
@@ -84,6 +84,24 @@ def write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
         ]
         for write in writes:
             write.result()
+
+
+def _team_draws(rng: np.random.Generator, dep, spec: SampleSpec, hour_start: np.ndarray) -> np.ndarray:
+    """Each request's team (an index into ``dep.teams``) by the deployment's shares; over a history, the requests
+    after the step day follow the grown shares."""
+    shares = list(dep.teams.values())
+    history = spec.history
+    if history is None or history.step_team not in dep.teams:
+        return rng.choice(len(shares), len(hour_start), p=shares)
+    step = int(datetime.combine(history.step_day, datetime.min.time(), UTC).timestamp())
+    late = hour_start >= step
+    if not late.any():
+        return rng.choice(len(shares), len(hour_start), p=shares)
+    after = list(history.team_shares(dep, datetime.fromtimestamp(step, UTC).replace(tzinfo=None)).values())
+    draws = rng.random(len(hour_start))
+    before_index = np.searchsorted(np.cumsum(shares), draws * sum(shares), side="right")
+    after_index = np.searchsorted(np.cumsum(after), draws * sum(after), side="right")
+    return np.minimum(np.where(late, after_index, before_index), len(shares) - 1)
 
 
 def _write_gateway_day(out_dir: Path, requests: pl.DataFrame) -> None:

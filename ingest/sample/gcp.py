@@ -94,6 +94,8 @@ def write_gcp_export(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
                 "cpt-cluster": dep.cluster,
                 "goog-k8s-cluster-name": dep.cluster,
             }
+            if not spec.active(dep.name, start):
+                continue  # not started yet: no VMs, nothing billed
             for i, tier in enumerate(dep.tiers * spec.fleet):
                 resource = (
                     f"//compute.googleapis.com/projects/{GCP_PROJECT}/zones/us-central1-a/instances/{dep.name}-{i}"

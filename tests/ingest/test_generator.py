@@ -1,12 +1,15 @@
 import gzip
 import hashlib
 import json
+from datetime import date
+from pathlib import Path
 
+import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
 from ingest.sample.fleet import DEPLOYMENTS, MODELS, TEAMS
-from ingest.sample.generator import SampleSpec, generate
+from ingest.sample.generator import SampleSpec, generate, generate_history
 
 
 def _digest(root):
@@ -68,3 +71,56 @@ def test_fleet_has_what_the_demo_needs(sample_month):
                     seen_days.add(int(record["gateway"]["finished_at"][8:10]))
     assert seen_days and not seen_days & set(quiet.quiet_days)
     assert set(truth["deployment_cost_usd"]) == {d.name for d in DEPLOYMENTS}
+
+
+def _requests_by_day(source: Path, deployment: str, team: str | None = None) -> dict[date, int]:
+    frames = [pl.read_ndjson(path) for path in sorted((source / "tokens" / "gateway").rglob("*.jsonl.gz"))]
+    logs = pl.concat(frames).unnest("gateway").filter(pl.col("deployment") == deployment)
+    if team is not None:
+        logs = logs.filter(pl.col("team") == team)
+    days = logs.select(pl.col("finished_at").str.slice(0, 10).str.to_date().alias("day"))
+    return {day: n for day, n in days.group_by("day").len().iter_rows()}
+
+
+def test_a_history_grows_dips_on_holidays_gains_a_deployment_and_steps_one_team(tmp_path):
+    """Three months (Jul–Sep 2026) at a twentieth of the demo's traffic: what truth.json says happened, happened."""
+    truth = generate_history(tmp_path, SampleSpec(month="2026-09", seed=5, scale=0.05), 3)
+    history = truth["history"]
+    assert sorted(truth["months"]) == ["2026-07", "2026-08", "2026-09"]
+    assert history["holidays"]["days"] == ["2026-07-04", "2026-09-07"]
+    assert truth["billed_total_usd"] == pytest.approx(sum(m["billed_total_usd"] for m in truth["months"].values()))
+    for month in truth["months"]:  # each month is a delivery of its own
+        assert (tmp_path / "aws" / "cur2" / "cpt-demo" / "data" / f"BILLING_PERIOD={month}").is_dir()
+        assert (tmp_path / "gcp" / "billing_export" / f"invoice_month={month.replace('-', '')}").is_dir()
+
+    # the new deployment: no request and no billed VM before its first day, both from it on
+    started = date.fromisoformat(history["deployment_started"]["day"])
+    new = history["deployment_started"]["deployment"]
+    served = _requests_by_day(tmp_path, new)
+    assert min(served) == started and sum(served.values()) > 100
+    billed = [
+        json.loads(line)
+        for path in (tmp_path / "gcp" / "billing_export").rglob("*.jsonl")
+        for line in path.read_text().splitlines()
+    ]
+    billed_days = {
+        row["usage_start_time"][:10] for row in billed if {"key": "cpt-deployment", "value": new} in row["labels"]
+    }
+    assert min(billed_days) == started.isoformat()
+
+    # a weekly shape, growth and a holiday dip on a deployment no other event touches
+    code = _requests_by_day(tmp_path, "code-qwen32b-usw2")
+    july = sum(n for d, n in code.items() if d.month == 7 and d.weekday() < 5)
+    september = sum(n for d, n in code.items() if d.month == 9 and d.weekday() < 5)
+    assert september / 22 > 1.05 * july / 23  # weekdays of each month: growth of 6 % a month
+    assert code[date(2026, 9, 7)] < 0.6 * code[date(2026, 8, 31)]  # Labor Day against the Monday before
+
+    # support-bot's share of a shared deployment doubles-ish from the step day
+    step = date.fromisoformat(history["team_step"]["day"])
+    chat, support = (
+        _requests_by_day(tmp_path, "chat-llama70b-use1"),
+        _requests_by_day(tmp_path, "chat-llama70b-use1", "support-bot"),
+    )
+    share_before = sum(support.get(d, 0) for d in chat if d < step) / sum(n for d, n in chat.items() if d < step)
+    share_after = sum(support.get(d, 0) for d in chat if d >= step) / sum(n for d, n in chat.items() if d >= step)
+    assert share_before == pytest.approx(0.35, abs=0.03) and share_after == pytest.approx(0.7 / 1.35, abs=0.03)

@@ -326,7 +326,7 @@ def demo(
     scale: float = typer.Option(1.0, help="Request volume multiplier."),
 ) -> None:
     """Generate the sample month, run the whole pipeline through Dagster, and print the CPT table."""
-    generate(month=month, seed=7, scale=scale, out=None)
+    generate(month=month, months=1, seed=7, scale=scale, out=None)
     _run_pipeline(*_checked_range(month, None, None), policy={}, verbose=False)
     show(month=month, team=None, model=None, output=OutputFormat.table, wide=False)
 

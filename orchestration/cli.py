@@ -47,9 +47,17 @@ def _environment() -> DataLayout:
     return DataLayout(Path(os.environ["CPT_DATA_DIR"]))
 
 
+def _check_month(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise typer.BadParameter(f"{value!r} is not a month: use YYYY-MM, e.g. 2026-10")
+    return value
+
+
 @app.command()
 def generate(
-    month: str = typer.Option(DEFAULT_MONTH, help="Calendar month to generate (the last one with --months), YYYY-MM."),
+    month: str = typer.Option(
+        DEFAULT_MONTH, callback=_check_month, help="Calendar month to generate (the last one with --months), YYYY-MM."
+    ),
     months: int = typer.Option(
         1, min=1, max=36, help="Months of history ending with --month: traffic grows, dips on holidays, changes."
     ),
@@ -61,7 +69,6 @@ def generate(
     from ingest.sample.generator import SampleSpec, generate_history
     from ingest.sample.generator import generate as generate_sample
 
-    _check_month(month)  # a malformed month is refused before anything is written
     _environment()
     target = out or Path(os.environ["CPT_SOURCE_DIR"])
     started = time.perf_counter()
@@ -75,12 +82,6 @@ def generate(
         f"({time.perf_counter() - started:.1f} s)",
         soft_wrap=True,
     )
-
-
-def _check_month(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise typer.BadParameter(f"{value!r} is not a month: use YYYY-MM, e.g. 2026-10")
-    return value
 
 
 def _check_day(value: str | None) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
 from orchestration.dbt_manifest import prepare_manifest
 from orchestration.housekeeping import prepare_run
+from orchestration.settings import value
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # The dbt of this interpreter's environment, whatever PATH says (dagster-dbt looks on PATH).
@@ -135,12 +136,18 @@ SOURCE_SETTINGS = {
 }
 
 
-def build_resources() -> dict[str, object]:
+def build_resources(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Every resource, read from the environment when a run starts; with ``environ``, bound now to its values (and
+    the settings' defaults for what it leaves out), as the benchmark binds them for a folder of its own."""
+
+    def setting(name: str) -> str | dg.EnvVar:
+        return dg.EnvVar(name) if environ is None else value(name, dict(environ))
+
     return {
-        "warehouse": WarehouseResource(data_dir=dg.EnvVar("CPT_DATA_DIR")),
+        "warehouse": WarehouseResource(data_dir=setting("CPT_DATA_DIR")),
         **{
-            name: DeliverySourceResource(uri=dg.EnvVar(setting), setting=setting)
-            for name, setting in SOURCE_SETTINGS.items()
+            name: DeliverySourceResource(uri=setting(variable), setting=variable)
+            for name, variable in SOURCE_SETTINGS.items()
         },
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE

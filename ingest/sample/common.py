@@ -58,12 +58,10 @@ class History:
         """Whether the deployment runs (is billed and serves) at ``ts``."""
         return deployment != self.new_deployment or ts.date() >= self.deployment_starts
 
-    def team_shares(self, dep: Deployment, ts: datetime) -> dict[str, float]:
-        """The deployment's traffic shares at ``ts`` (the step team's grown after the step day), summing to one."""
-        if self.step_team not in dep.teams or ts.date() < self.step_day:
-            return dict(dep.teams)
-        grown = {t: s * (self.step_factor if t == self.step_team else 1.0) for t, s in dep.teams.items()}
-        return {t: s / sum(grown.values()) for t, s in grown.items()}
+    def stepped_shares(self, dep: Deployment) -> list[float]:
+        """The deployment's traffic shares from the step day on (the step team's grown), summing to one."""
+        grown = [s * (self.step_factor if t == self.step_team else 1.0) for t, s in dep.teams.items()]
+        return [s / sum(grown) for s in grown]
 
     def traffic_factor(self, dep: Deployment, ts: datetime) -> float:
         """The deployment's traffic at ``ts`` relative to its month-one shape."""

@@ -97,7 +97,7 @@ def _team_draws(rng: np.random.Generator, dep, spec: SampleSpec, hour_start: np.
     late = hour_start >= step
     if not late.any():
         return rng.choice(len(shares), len(hour_start), p=shares)
-    after = list(history.team_shares(dep, datetime.fromtimestamp(step, UTC).replace(tzinfo=None)).values())
+    after = history.stepped_shares(dep)
     draws = rng.random(len(hour_start))
     before_index = np.searchsorted(np.cumsum(shares), draws * sum(shares), side="right")
     after_index = np.searchsorted(np.cumsum(after), draws * sum(after), side="right")

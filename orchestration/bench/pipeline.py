@@ -71,13 +71,11 @@ def _days() -> list[date]:
 
 
 def asset_resources(source: Path, data: Path) -> dict[str, Any]:
-    """The resources the ingest assets take, bound as `cpt` binds them for this source folder and data directory."""
-    from orchestration.resources import SOURCE_SETTINGS, DeliverySourceResource, WarehouseResource
-    from orchestration.settings import value
+    """The resources the ingest assets take, bound as `cpt` binds them for this source folder and data directory
+    (the sources: their default folders under it)."""
+    from orchestration.resources import build_resources
 
-    environ = {"CPT_DATA_DIR": str(data), "CPT_SOURCE_DIR": str(source)}  # the sources: their default folders
-    sources = {name: DeliverySourceResource(uri=value(s, environ), setting=s) for name, s in SOURCE_SETTINGS.items()}
-    return {"warehouse": WarehouseResource(data_dir=str(data)), **sources}
+    return build_resources({"CPT_DATA_DIR": str(data), "CPT_SOURCE_DIR": str(source)})
 
 
 def materialize(asset, partition_keys: list[str | None], resources: dict[str, Any], **config: Any) -> None:

@@ -17,7 +17,7 @@ DOCS_PORT ?= 8580
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench kill-loop
+.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-forecast kill-loop
 
 demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset through Dagster, print CPT
 	$(BIN)/cpt demo
@@ -44,6 +44,9 @@ bench: $(VENV)/.synced  ## the whole pipeline at SCALE=S|M|L against the DuckDB 
 
 bench-tokens: $(VENV)/.synced  ## 5M gateway log lines → bronze: records/s and peak RSS against DuckDB's floor
 	$(BIN)/python -m ingest.bench.token_logs --lines $(or $(LINES),5000000) --repeat $(or $(REPEAT),3)
+
+bench-forecast: $(VENV)/.synced  ## 1,000 daily series through the forecast step against the seasonal naive baseline
+	$(BIN)/python -m ingest.bench.forecast --series $(or $(SERIES),1000) --days 180 --repeat $(or $(REPEAT),3) --write BENCHMARKS.md
 
 kill-loop: $(VENV)/.synced $(MANIFEST)  ## kill `cpt run` at named points and KILLS random moments; each rerun must match
 	$(BIN)/python -m tests.reliability.kill_loop --kills $(or $(KILLS),20) --seed $(or $(SEED),1)

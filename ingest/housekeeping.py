@@ -72,15 +72,17 @@ def finish_interrupted_swaps(staging: Path) -> list[Path]:
 
 def clean_leftovers(data_dir: Path) -> list[Path]:
     """Remove the temporary files and folders of processes that are gone, where this code writes them — bronze,
-    the landing zone, the warehouse folder, and the top of the system's temporary folder — after finishing
-    interrupted partition swaps; returns what was removed."""
+    the landing zone, the warehouse folder (charts and gateway limits included), the forecast step's output, the
+    alerts' record, and the top of the system's temporary folder — after finishing interrupted partition swaps;
+    returns what was removed."""
     data_dir = Path(data_dir)
     staging = data_dir / "bronze" / ".staging"
     if staging.is_dir():
         finish_interrupted_swaps(staging)
     removed: list[Path] = []
     tmp = Path(tempfile.gettempdir())
-    for root in [data_dir / "bronze", data_dir / "landing", data_dir / "warehouse", tmp]:
+    roots = ["bronze", "landing", "warehouse", "forecast", "alerts"]
+    for root in [*(data_dir / name for name in roots), tmp]:
         if not root.is_dir():
             continue
         walk = os.walk(root) if root != tmp else [(str(root), os.listdir(root), [])]

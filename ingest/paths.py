@@ -37,3 +37,23 @@ class DataLayout:
     def logs(self) -> Path:
         """The full log of each `cpt run` (its terminal shows progress and a summary)."""
         return self.data_dir / "logs"
+
+    @property
+    def forecasts(self) -> Path:
+        """The forecast model's output (forecasts, in-sample fits, backtest scores) that dbt's forecast marts read."""
+        return self.data_dir / "forecast"
+
+    @property
+    def charts(self) -> Path:
+        """Forecast and budget charts (PNG), written after each publish."""
+        return self.data_dir / "warehouse" / "charts"
+
+    @property
+    def gateway(self) -> Path:
+        """Gateway limits (LiteLLM team update bodies) made from the budgets, written after each publish."""
+        return self.data_dir / "warehouse" / "gateway"
+
+    @property
+    def alerts(self) -> Path:
+        """Which alerts the webhook has accepted, so that each is posted once."""
+        return self.data_dir / "alerts"

@@ -200,6 +200,8 @@ def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, 
         say(f"[yellow]warning[/] {warning}")
     if len(outcome.warnings) > 10:
         say(f"[yellow]warning[/] … and {len(outcome.warnings) - 10} more in the full log")
+    for alert in outcome.alerts:
+        say(f"[magenta]alert[/] {alert}")
     for failure in outcome.failures:
         say(f"[red]failed[/] {failure}")
     for check in outcome.failed_checks:
@@ -210,7 +212,7 @@ def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, 
             f"{verdict} {outcome.published} for {lo} … {hi} in {seconds:.1f} s: {outcome.deliveries} billing "
             f"deliver{'y' if outcome.deliveries == 1 else 'ies'}, {outcome.rows_loaded:,} token log rows loaded, "
             f"{outcome.rows_quarantined:,} quarantined, "
-            f"{outcome.models_built} dbt models, {outcome.checks_passed} checks passed"
+            f"{outcome.models_built} models, {outcome.checks_passed} checks passed"
         )
     else:
         kept = (
@@ -322,14 +324,60 @@ def mapping_docs() -> str:
 
 
 @app.command()
+def budgets(
+    month: str | None = typer.Option(
+        None, callback=_check_month, help="The month, YYYY-MM; default: the open one (after the last day with data)."
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, or csv / json for scripts."),
+    wide: bool = typer.Option(False, help="Every column (the 95 % interval, input tokens left)."),
+) -> None:
+    """Budgets against spend and the month-end projection (with its 95 % interval and the probability of going
+    over), the tokens each budget still buys at the forecast CPT, and the gateway's tpm limit."""
+    from orchestration.show import BUDGET_COLUMNS, json_value, read_budgets, table
+
+    layout = _environment()
+    if not layout.warehouse.exists():
+        console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first", soft_wrap=True)
+        raise typer.Exit(1)
+    rows = read_budgets(layout.warehouse, month)
+    if output is OutputFormat.csv:
+        names = list(rows[0]) if rows else [column for _, column, _ in BUDGET_COLUMNS]
+        writer = csv.DictWriter(sys.stdout, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if output is OutputFormat.json:
+        print(json.dumps(rows, indent=1, default=json_value))
+        return
+    if not rows:
+        console.print("no budgets for that month (dbt_project/seeds/budgets.csv)", soft_wrap=True)
+        return
+    as_of, shown = rows[0]["as_of_date"], rows[0]["month"]
+    out = Console(width=200) if wide and not console.is_terminal else console
+    out.print(table(f"Budgets for {shown}, forecast as of {as_of}, USD", BUDGET_COLUMNS, rows, wide))
+    out.print(
+        f"charts: {layout.charts}  gateway limits: {layout.gateway / 'litellm_team_update.jsonl'}",
+        style="dim",
+        soft_wrap=True,
+    )
+
+
+@app.command()
 def demo(
-    month: str = typer.Option(DEFAULT_MONTH, help="Sample month, YYYY-MM."),
+    month: str = typer.Option(DEFAULT_MONTH, help="The sample history's last month, YYYY-MM."),
+    months: int = typer.Option(3, min=1, max=36, help="Months of history (three give the forecasts 30-day backtests)."),
     scale: float = typer.Option(1.0, help="Request volume multiplier."),
 ) -> None:
-    """Generate the sample month, run the whole pipeline through Dagster, and print the CPT table."""
-    generate(month=month, months=1, seed=7, scale=scale, out=None)
-    _run_pipeline(*_checked_range(month, None, None), policy={}, verbose=False)
+    """Generate the sample history, run the whole pipeline through Dagster, and print the last month's CPT table
+    and the budgets of the month after."""
+    generate(month=month, months=months, seed=7, scale=scale, out=None)
+    year, number = map(int, month.split("-"))
+    first = year * 12 + number - 1 - (months - 1)  # months counted from year 0
+    first_month = f"{first // 12:04d}-{first % 12 + 1:02d}"
+    (lo, _), (_, hi) = _checked_range(first_month, None, None), _checked_range(month, None, None)
+    _run_pipeline(lo, hi, policy={}, verbose=False)
     show(month=month, team=None, model=None, output=OutputFormat.table, wide=False)
+    budgets(month=None, output=OutputFormat.table, wide=False)
 
 
 if __name__ == "__main__":

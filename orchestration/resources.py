@@ -28,6 +28,13 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 prepare_manifest(dbt_project, DBT_EXECUTABLE)
 
 
+class AlertWebhookResource(dg.ConfigurableResource):
+    """Where alerts are posted (CPT_ALERT_WEBHOOK_URL); empty: alerts stay in the warehouse and the UI only. The URL
+    is a secret (a Slack webhook's path is its key): it is never logged."""
+
+    url: str = ""
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """Where this warehouse keeps its landing zone, bronze tables and DuckDB files (an absolute path)."""
 
@@ -149,6 +156,7 @@ def build_resources(environ: Mapping[str, str] | None = None) -> dict[str, objec
             name: DeliverySourceResource(uri=setting(variable), setting=variable)
             for name, variable in SOURCE_SETTINGS.items()
         },
+        "alerts_webhook": AlertWebhookResource(url=setting("CPT_ALERT_WEBHOOK_URL")),
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),

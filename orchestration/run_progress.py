@@ -68,6 +68,7 @@ class RunOutcome:
     failures: list[str] = field(default_factory=list)  # "<step>: <cause>"
     failed_checks: list[str] = field(default_factory=list)  # ERROR-severity checks that failed
     warnings: list[str] = field(default_factory=list)  # WARN checks that failed, and warnings logged
+    alerts: list[str] = field(default_factory=list)  # budget and anomaly checks that failed: news, not failures
     run_ids: list[str] = field(default_factory=list)
 
     @property
@@ -108,7 +109,7 @@ class StageColumn(ProgressColumn):
 class RunProgress(logging.Handler):
     """A rich progress display fed by a run's Dagster events; also writes every record to the full log."""
 
-    def __init__(self, console: Console, dbt_assets: int, log_file=None) -> None:
+    def __init__(self, console: Console, warehouse_assets: int, log_file=None) -> None:
         super().__init__(level=logging.DEBUG)
         self.outcome = RunOutcome()
         self.seen: set[tuple[str | None, str]] = set()
@@ -125,7 +126,7 @@ class RunProgress(logging.Handler):
         self.tasks = {
             "billing": self.progress.add_task("billing", total=len(BILLING), detail=""),
             "tokens": self.progress.add_task("token logs", total=len(TOKENS), detail=""),
-            "models": self.progress.add_task("dbt models", total=dbt_assets, detail=""),
+            "models": self.progress.add_task("models", total=warehouse_assets, detail=""),
             "checks": self.progress.add_task("checks", total=None, detail=""),
             "publish": self.progress.add_task("publish", total=1, detail=""),
         }
@@ -207,6 +208,8 @@ class RunProgress(logging.Handler):
         description = evaluation.description or ""
         if evaluation.passed:
             self.outcome.checks_passed += 1
+        elif _value(evaluation.metadata, "budget_alert", False):
+            self.outcome.alerts.append(f"{evaluation.check_name}: {description}")
         elif evaluation.severity == dg.AssetCheckSeverity.WARN:
             self.outcome.warnings.append(f"check {name} failed: {description}".strip())
         else:

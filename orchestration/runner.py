@@ -19,7 +19,7 @@ from rich.console import Console
 
 from ingest.paths import DataLayout
 from orchestration.housekeeping import prepare_run, process_tags
-from orchestration.run_progress import RunProgress
+from orchestration.run_progress import EXPORTS, PUBLISH, RunProgress
 
 
 class DefinitionsError(RuntimeError):
@@ -56,14 +56,17 @@ def captured(log_path: Path, verbose: bool) -> Iterator[TextIO | None]:
 
 def execute(defs, layout: DataLayout, lo: date, hi: date, policy: dict, out: Console, log, verbose: bool):
     """The three jobs of a run, in one Dagster instance: list prices, AWS billing by month, the rest by day."""
-    from orchestration.defs.warehouse.assets import cpt_dbt_models
+    from orchestration.defs.warehouse.selections import WAREHOUSE
 
     loggers = {"cpt_events": {}, "console": {"config": {"log_level": "INFO" if verbose else "WARNING"}}}
     if not verbose:
         del loggers["console"]  # the full log gets every record from the events logger instead
     config = {"loggers": loggers}
     process = process_tags(os.getpid())  # so that a later run can tell these runs were abandoned if killed
-    display = RunProgress(out, len(cpt_dbt_models.keys), log)
+    # the "models" stage: every warehouse asset (dbt models and seeds, the forecast step, charts, limits, alerts)
+    # but the publish and export steps, which have a stage of their own
+    warehouse = WAREHOUSE.resolve(defs.resolve_asset_graph())
+    display = RunProgress(out, len({key.to_user_string() for key in warehouse} - {PUBLISH, EXPORTS}), log)
     with dg.DagsterInstance.get() as instance, display:
         removed, abandoned = prepare_run(instance, layout.data_dir)
         if removed or abandoned:

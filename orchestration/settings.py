@@ -62,6 +62,11 @@ SETTINGS = (
         "1536MB",
         "memory limit of the dbt build's DuckDB; above it DuckDB spills to disk (dbt_project/profiles.yml reads it)",
     ),
+    Setting(
+        "CPT_ALERT_WEBHOOK_URL",
+        "",
+        "where budget and anomaly alerts are posted (Slack-compatible JSON, each alert once); empty: off",
+    ),
     Setting("DBT_SEND_ANONYMOUS_USAGE_STATS", "false", "dbt's usage statistics, off"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -101,8 +106,8 @@ def markdown_table() -> str:
     """The README's settings table."""
     rows = ["| setting | default | what it is |", "|---|---|---|"]
     for setting in SETTINGS:
-        shown = setting.default.replace("{", "$").replace("}", "")
-        rows.append(f"| `{setting.name}` | `{shown}` | {setting.meaning} |")
+        shown = f"`{setting.default.replace('{', '$').replace('}', '')}`" if setting.default else "(empty)"
+        rows.append(f"| `{setting.name}` | {shown} | {setting.meaning} |")
     return "\n".join(rows)
 
 

@@ -65,7 +65,43 @@ RECONCILIATION_COLUMNS = (
     ("unallocated", "unallocated_cost", True),
     ("difference", "allocation_difference", True),
 )
-_TEXT = {"model", "team", "pricing_tier", "month", "provider"}
+BUDGETS = """
+select strftime(status.month, '%Y-%m') as month, status.team, status.model,
+       case when status.model = '*' then status.team else status.team || '/' || status.model end as budget_for,
+       status.budget_usd,
+       status.spent_to_date, status.projected_cost, status.projected_lo_95, status.projected_hi_95,
+       status.probability_over_budget, status.status, status.output_tokens_left_at_forecast_cpt,
+       status.input_tokens_left_at_forecast_cpt, limits.tpm_limit, status.as_of_date
+from analytics.fct_budget_status as status
+left join analytics.fct_gateway_team_limits as limits
+    on status.month = limits.month and status.team = limits.team and status.model = '*'
+where strftime(status.month, '%Y-%m') = coalesce(
+    $month, (select strftime(max(as_of_date) + 1, '%Y-%m') from analytics.fct_budget_status))
+order by status.team, status.model
+"""
+BUDGET_COLUMNS = (
+    ("budget for", "budget_for", True),
+    ("budget $", "budget_usd", True),
+    ("spent $", "spent_to_date", True),
+    ("projected $", "projected_cost", True),
+    ("95 % low $", "projected_lo_95", False),
+    ("95 % high $", "projected_hi_95", False),
+    ("P(over)", "probability_over_budget", True),
+    ("status", "status", True),
+    ("output tok left", "output_tokens_left_at_forecast_cpt", True),
+    ("input tok left", "input_tokens_left_at_forecast_cpt", False),
+    ("tpm limit", "tpm_limit", False),
+)
+_TEXT = {"model", "team", "pricing_tier", "month", "provider", "status", "budget_for"}
+_WHOLE_DOLLARS = {"budget_usd", "spent_to_date", "projected_cost", "projected_lo_95", "projected_hi_95"}
+_COUNTS = {
+    "requests",
+    "output_tokens",
+    "input_tokens",
+    "output_tokens_left_at_forecast_cpt",
+    "input_tokens_left_at_forecast_cpt",
+    "tpm_limit",
+}
 
 
 def _cell(column: str, value) -> str:
@@ -73,8 +109,12 @@ def _cell(column: str, value) -> str:
         return ""
     if column in _TEXT:
         return str(value)
-    if column in ("requests", "output_tokens", "input_tokens"):
+    if column in _COUNTS:
         return f"{value:,.0f}"
+    if column in _WHOLE_DOLLARS:
+        return f"{value:,.0f}"
+    if column == "probability_over_budget":
+        return f"{float(value):.0%}"
     if column == "allocation_difference":
         return f"{float(value):.1e}"
     return f"{value:,.2f}"
@@ -130,3 +170,9 @@ def read_month(warehouse: Path, month: str | None, team: str | None, model: str 
         reconciliation = _dicts(con.execute(RECONCILIATION, {"month": month}))
         conservation = [m for m in conservation_by_month(con) if m.month == month]
     return MonthView(str(month), rows, reconciliation, conservation)
+
+
+def read_budgets(warehouse: Path, month: str | None) -> list[dict]:
+    """Budget status and quotas of a month (default: the open month, the one after the last day with data)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return _dicts(con.execute(BUDGETS, {"month": month}))

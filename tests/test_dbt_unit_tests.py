@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ingest.bronze import ensure_all_tables
+from ingest.forecast.store import ensure_files as ensure_forecast_files
 
 DBT_PROJECT = Path(__file__).parents[1] / "dbt_project"
 
@@ -27,6 +28,7 @@ def _dbt(args: list[str], data: Path, target: Path) -> subprocess.CompletedProce
 def test_every_dbt_unit_test_passes(tmp_path):
     data, target = tmp_path / "data", tmp_path / "target"
     ensure_all_tables(data / "bronze")
+    ensure_forecast_files(data / "forecast")
     (data / "warehouse" / "build").mkdir(parents=True)
     empty = _dbt(["build", "--empty", "--exclude-resource-type", "unit_test", "test"], data, target)
     assert empty.returncode == 0, empty.stdout[-3000:]

@@ -29,6 +29,7 @@ RUNS = {
     "make lint": ".ci/run",  # make test starts with the same ruff commands
     "make format": ".ci/run",
     "make bench ": "tests/test_bench_pipeline.py::test_at_scale_s_both_floors_equal_the_marts_and_a_row_is_written",
+    "make bench-forecast": "tests/ingest/test_bench_forecast.py::test_the_forecast_benchmark_writes_its_row",
     "make bench-tokens": "tests/ingest/test_bench_token_logs.py::"
     "test_the_benchmark_counts_every_generated_line_in_each_variant",
     "make kill-loop": "tests/test_end_to_end.py::test_kills_then_a_hostile_week_never_change_lose_or_block_the_money",
@@ -41,6 +42,8 @@ RUNS = {
     "cpt run --start": "tests/test_sources_and_history.py::"
     "test_a_backfill_across_a_year_equals_its_months_run_one_by_one",
     "cpt show": "tests/test_readme.py::test_cpt_show_filters_and_formats_as_documented",
+    "cpt budgets": "tests/test_readme.py::test_cpt_budgets_prints_the_open_month_as_documented",
+    "while read -r body": "tests/test_readme.py::test_the_gateway_limits_command_posts_every_body_to_litellm",
     "cpt export": "tests/test_end_to_end.py::test_every_analytics_table_is_exported_the_same_bytes_after_each_publish",
     "cpt mappings": "tests/ingest/test_mapping.py::test_the_committed_mapping_docs_equal_the_rules",
     ".venv/bin/python -c": "tests/test_readme.py::test_the_query_example_runs_on_the_demo_warehouse",
@@ -60,6 +63,7 @@ def readme_commands() -> list[str]:
     table = README.split("Other commands", 1)[1].split("\n\n", 2)[1]
     commands += [cell for row in table.splitlines()[2:] for cell in re.findall(r"^\| `([^`]+)`", row)]
     commands += re.findall(r"`(cpt mappings[^`]*)`", README)
+    commands += [line.strip() for line in README.splitlines() if line.startswith("    while read -r body")]
     return commands
 
 
@@ -198,3 +202,49 @@ def test_the_corpus_command_writes_every_case(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert {p.name for p in (tmp_path / "corpus").iterdir() if not p.name.startswith("_")} == {c.name for c in CASES}
+
+
+@pytest.mark.slow
+def test_cpt_budgets_prints_the_open_month_as_documented(demo, monkeypatch):
+    import csv
+    import io
+
+    import duckdb
+
+    data, output = demo
+    rows = json.loads(cpt(monkeypatch, data, data / "source", "budgets", "--format", "json").output)
+    with duckdb.connect(str(data / "warehouse" / "cpt.duckdb"), read_only=True) as con:
+        expected = con.sql("select count(*) from analytics.fct_budget_status where month = '2026-11-01'").fetchall()
+    assert len(rows) == expected[0][0] > 0 and {r["month"] for r in rows} == {"2026-11"}
+    october = cpt(monkeypatch, data, data / "source", "budgets", "--month", "2026-10", "--format", "csv").output
+    assert {r["month"] for r in csv.DictReader(io.StringIO(october))} == {"2026-10"}
+    wide = cpt(monkeypatch, data, data / "source", "budgets", "--wide").output
+    assert "95 % low $" in wide and "input tok left" in wide and "tpm limit" in wide
+    assert "Budgets for 2026-11, forecast as of 2026-10-31, USD" in output  # the demo ends with the table
+
+
+@pytest.mark.slow
+def test_the_gateway_limits_command_posts_every_body_to_litellm(demo, tmp_path):
+    from tests.fakes.http import LocalHttpServer, QuietHandler
+
+    data, _ = demo
+    received = []
+
+    class LiteLLM(QuietHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.path, self.headers["Authorization"], body))
+            self.send_json({"team_id": body["team_id"]})
+
+    (tmp_path / "data").symlink_to(data)
+    command = next(line.strip() for line in README.splitlines() if line.startswith("    while read -r body"))
+    bodies = [
+        json.loads(line) for line in (data / "warehouse/gateway/litellm_team_update.jsonl").read_text().splitlines()
+    ]
+    with LocalHttpServer(LiteLLM) as server:
+        env = {**os.environ, "LITELLM_URL": server.url, "LITELLM_MASTER_KEY": "sk-test"}
+        done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [body for _, _, body in received] == bodies and len(bodies) == 5
+    assert {(path, auth) for path, auth, _ in received} == {("/team/update", "Bearer sk-test")}
+    assert all(set(body) == {"team_id", "max_budget", "budget_duration", "tpm_limit"} for body in bodies)

@@ -40,6 +40,9 @@ def test_a_killed_writers_files_are_invisible_to_readers_and_cleaned(tmp_path):
     publish_copy = tmp_path / "warehouse" / f".publish-{dead}-x.duckdb"
     publish_copy.parent.mkdir()
     publish_copy.write_bytes(b"half a database")
+    for folder_name, leftover in [("forecast", "series_forecasts.parquet.tmp"), ("alerts", "sent.json.tmp")]:
+        (tmp_path / folder_name).mkdir()
+        (tmp_path / folder_name / f".write-{dead}-{leftover}").write_bytes(b"half a file")
     assert _bronze_rows(bronze) == 2
 
     # Named as before temporary names carried a process id (and ended in .parquet, so readers failed on it).
@@ -52,6 +55,8 @@ def test_a_killed_writers_files_are_invisible_to_readers_and_cleaned(tmp_path):
         f"cpt-tokens-{dead}-x",
         f".publish-{dead}-x.duckdb",
         ".write-k3j2h1.parquet",
+        f".write-{dead}-series_forecasts.parquet.tmp",  # the forecast step's and the alerts' files too
+        f".write-{dead}-sent.json.tmp",
     }
     assert sorted(p.name for p in folder.iterdir()) == ["data.parquet"]
     assert not publish_copy.exists()

@@ -13,7 +13,7 @@ from orchestration import cli
 from orchestration.partitions import history_start
 
 
-def test_demo_passes_every_option_of_the_commands_it_calls_and_runs_its_month(monkeypatch):
+def test_demo_passes_every_option_of_the_commands_it_calls_and_runs_its_months(monkeypatch):
     calls = {}
 
     def recorder(name, command):
@@ -25,13 +25,14 @@ def test_demo_passes_every_option_of_the_commands_it_calls_and_runs_its_month(mo
 
         return record
 
-    for name in ("generate", "show"):
+    for name in ("generate", "show", "budgets"):
         monkeypatch.setattr(cli, name, recorder(name, getattr(cli, name)))
     monkeypatch.setattr(cli, "_run_pipeline", recorder("run", None))
-    monkeypatch.setattr(cli, "run_range", lambda month, start, end, first, last: (month, start, end))
-    cli.demo(month="2026-10", scale=1.0)
-    assert set(calls) == {"generate", "run", "show"}
-    assert calls["run"] == (("2026-10", None, None), {"policy": {}, "verbose": False})  # the month, checked like run's
+    monkeypatch.setattr(cli, "_checked_range", lambda month, start, end: (f"{month} first", f"{month} last"))
+    cli.demo(month="2026-02", months=3, scale=1.0)
+    assert set(calls) == {"generate", "run", "show", "budgets"}
+    # the history's months, checked like run's: December of the year before to February
+    assert calls["run"] == (("2025-12 first", "2026-02 last"), {"policy": {}, "verbose": False})
     for _, kwargs in calls.values():
         assert not any(isinstance(v, typer.models.OptionInfo | typer.models.ArgumentInfo) for v in kwargs.values())
 

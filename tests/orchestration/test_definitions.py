@@ -101,9 +101,39 @@ def test_the_asset_graph_joins_ingest_to_the_published_warehouse(cpt_env):
         key for key in _keys(graph.get_all_asset_keys()) if graph.get(dg.AssetKey(key)).tags.get("layer") == "bronze"
     }
     staging = {key for key in _keys(graph.get_all_asset_keys()) if key.startswith("stg_")}
-    # every source asset is read by staging (list prices by the GCP asset too), and staging reads only sources
-    assert sources == set().union(*(parents(key) for key in staging))
+    forecast_files = {"series_forecasts", "series_fitted", "series_accuracy", "series_methods"}
+    # every source asset is read by staging (list prices by the GCP asset too), and staging reads only sources and
+    # the forecast step's files
+    assert sources | forecast_files == set().union(*(parents(key) for key in staging))
     assert parents("gcp_billing_line_items") == {"gcp_list_prices"}
+
+
+def test_forecasts_run_between_the_two_dbt_builds_and_before_publishing(cpt_env):
+    graph = defs.resolve_asset_graph()
+
+    def parents(key: str) -> set[str]:
+        return _keys(graph.get(dg.AssetKey(key)).parent_keys)
+
+    for name in ("series_forecasts", "series_fitted", "series_accuracy", "series_methods"):
+        assert parents(name) == {"int_forecast_series_daily"}
+    assert parents("int_forecast_series_daily") == {"fct_cpt_daily"}
+    assert "stg_forecast__series_forecasts" in parents("fct_forecast_daily")
+    forecast_marts = {
+        "fct_forecast_daily",
+        "fct_forecast_accuracy",
+        "fct_month_end_projection",
+        "fct_budget_status",
+        "fct_gateway_team_limits",
+        "fct_cost_anomalies",
+        "dim_forecast_series",
+    }
+    assert forecast_marts <= parents("published_warehouse")
+    for name in ("forecast_charts", "gateway_limits", "budget_alerts"):
+        assert parents(name) == {"published_warehouse"}
+    # the daily job (its schedule is the daily one) runs all of it
+    job = defs.resolve_job_def("daily_refresh")
+    in_job = _keys(job.asset_layer.selected_asset_keys)
+    assert forecast_marts | {"series_forecasts", "forecast_charts", "gateway_limits", "budget_alerts"} <= in_job
 
 
 def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
@@ -116,6 +146,11 @@ def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
     assert ("fct_cpt_daily", "assert_in_scope_cost_conserved_per_deployment_month") in checks
     assert any(a == "fct_reconciliation_monthly" and "allocation_difference" in n for a, n in checks)
     assert ("inference_requests", "quarantine_rate_is_low") in checks
+    assert {
+        ("fct_budget_status", "spend_within_budget"),
+        ("fct_budget_status", "projection_within_budget"),
+        ("fct_cost_anomalies", "no_recent_anomalies"),
+    } <= checks
     from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
 
     spec = next(s for s in in_scope_cost_is_conserved.check_specs if s.name == "in_scope_cost_is_conserved")

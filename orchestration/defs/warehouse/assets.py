@@ -12,6 +12,7 @@ from pydantic import Field
 
 from ingest.bronze import ensure_all_tables
 from ingest.export import MANIFEST, replace_export
+from ingest.forecast.store import ensure_files as ensure_forecast_files
 from ingest.publish import publish
 from orchestration.defs.warehouse.translator import CptDbtTranslator
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
@@ -66,7 +67,11 @@ def dbt_build_args(policy: AllocationPolicy) -> list[str]:
     return [*args, "--full-refresh"] if policy.full_refresh else args
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CptDbtTranslator())
+# The models that read the forecast step's output build after it, in cpt_forecast_models (defs/forecast/).
+AFTER_FORECAST = "tag:after_forecast"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CptDbtTranslator(), exclude=AFTER_FORECAST)
 def cpt_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: AllocationPolicy
 ):
@@ -74,6 +79,7 @@ def cpt_dbt_models(
     with the run's allocation policies (run config) as dbt vars."""
     warehouse.layout.build_warehouse.parent.mkdir(parents=True, exist_ok=True)
     ensure_all_tables(warehouse.layout.bronze)  # a source that never delivered reads as zero rows
+    ensure_forecast_files(warehouse.layout.forecasts)  # so that a dbt build by hand finds the forecast step's files
     args = dbt_build_args(config)
     context.log.info(f"dbt {' '.join(args)}")
     yield from dbt.cli(args, context=context).stream()

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from ingest.bronze import ensure_all_tables
+from ingest.forecast.store import ensure_files as ensure_forecast_files
 from ingest.gcp.bigquery import BigQueryExport, export_query, ingest_gcp_bigquery
 from ingest.landing.zone import LandingZone
 from ingest.schemas import GCP_BILLING_TABLE
@@ -98,6 +99,7 @@ def test_late_and_revised_rows_replace_their_days_and_reach_the_marts(export_row
 
     # The marts: a real dbt build over this bronze carries both changes, once each.
     ensure_all_tables(bronze)
+    ensure_forecast_files(tmp_path / "data" / "forecast")  # the forecast marts build empty
     (tmp_path / "data" / "warehouse" / "build").mkdir(parents=True)
     env = {**os.environ, "CPT_DATA_DIR": str(tmp_path / "data"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     dbt = Path(sys.executable).parent / "dbt"

@@ -56,3 +56,44 @@ def test_quarantine_rate_check_warns_above_the_threshold(tmp_path):
     assert strict.metadata["worst"].value == "gateway_jsonl 2026-10-02" and strict.metadata["over_threshold"].value == 1
     lenient = quarantine_rate_is_low(warehouse=WarehouseResource(data_dir=str(tmp_path), quarantine_warn_rate=0.2))
     assert lenient.passed
+
+
+def _budget_warehouse(tmp_path, statuses: list[str]) -> WarehouseResource:
+    resource = WarehouseResource(data_dir=str(tmp_path))
+    path = resource.layout.build_warehouse
+    path.parent.mkdir(parents=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema analytics")
+        con.execute(
+            "create table analytics.fct_budget_status (month date, team varchar, model varchar, "
+            "status varchar, spent_to_date decimal(38, 12), projected_cost decimal(38, 12), "
+            "budget_usd decimal(38, 12), probability_over_budget decimal(38, 12))"
+        )
+        for i, status in enumerate(statuses):
+            con.execute(
+                "insert into analytics.fct_budget_status values ('2026-11-01', ?, ?, ?, 120, 130, 100, 1)",
+                [f"team{i}", "*" if i % 2 == 0 else "m", status],
+            )
+    return resource
+
+
+def test_budget_checks_fail_on_spend_over_warn_on_projections_and_are_alerts(tmp_path):
+    from orchestration.defs.forecast.checks import projection_within_budget, spend_within_budget
+
+    warehouse = _budget_warehouse(tmp_path, ["over_budget", "projected_over", "at_risk", "within"])
+    spent = spend_within_budget(warehouse=warehouse)
+    assert not spent.passed and spent.severity.value == "ERROR"
+    assert spent.description == "over budget: team0 2026-11" and spent.metadata["over_budget"].value == 1
+    projected = projection_within_budget(warehouse=warehouse)
+    assert not projected.passed and projected.severity.value == "WARN"
+    assert projected.description == "projected over budget: team1/m 2026-11"
+    # `cpt run` lists them as alerts, not failures
+    assert spent.metadata["budget_alert"].value is True and projected.metadata["budget_alert"].value is True
+
+
+def test_budget_checks_pass_when_every_budget_holds(tmp_path):
+    from orchestration.defs.forecast.checks import projection_within_budget, spend_within_budget
+
+    warehouse = _budget_warehouse(tmp_path, ["at_risk", "within"])
+    assert spend_within_budget(warehouse=warehouse).passed
+    assert projection_within_budget(warehouse=warehouse).passed

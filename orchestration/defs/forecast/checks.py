@@ -22,54 +22,52 @@ def _table(header: str, rows: list[tuple]) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
+def _budgets_with_status(
+    warehouse: WarehouseResource, status: str, severity: dg.AssetCheckSeverity, figure: str, said: str, fine: str
+) -> dg.AssetCheckResult:
+    """The budgets of a status, as a check result: passed when there are none; their list and table otherwise."""
+    rows = _rows(
+        warehouse,
+        f"select strftime(month, '%Y-%m'), team, model, round({figure}, 2), round(budget_usd, 2), "
+        "round(probability_over_budget, 3) from analytics.fct_budget_status "
+        f"where status = '{status}' order by 1, 2, 3",
+    )
+    named = ", ".join(f"{team}{'' if model == '*' else '/' + model} {month}" for month, team, model, *_ in rows)
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=severity,
+        description=f"{said}: {named}" if rows else fine,
+        metadata={
+            **ALERT,
+            status: len(rows),
+            "budgets": _table(f"| month | team | model | {figure} | budget | probability over |", rows),
+        },
+    )
+
+
 @dg.asset_check(asset="fct_budget_status")
 def spend_within_budget(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Fails (ERROR) when a team's actual spend in a month is over its budget."""
-    over = _rows(
+    return _budgets_with_status(
         warehouse,
-        "select strftime(month, '%Y-%m'), team, model, round(spent_to_date, 2), round(budget_usd, 2) "
-        "from analytics.fct_budget_status where status = 'over_budget' order by 1, 2, 3",
-    )
-    return dg.AssetCheckResult(
-        passed=not over,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description=(
-            "over budget: "
-            + ", ".join(f"{team}{'' if model == '*' else '/' + model} {month}" for month, team, model, *_ in over)
-            if over
-            else "no team over its budget"
-        ),
-        metadata={
-            **ALERT,
-            "over_budget": len(over),
-            "budgets": _table("| month | team | model | spent | budget |", over),
-        },
+        "over_budget",
+        dg.AssetCheckSeverity.ERROR,
+        figure="spent_to_date",
+        said="over budget",
+        fine="no team over its budget",
     )
 
 
 @dg.asset_check(asset="fct_budget_status")
 def projection_within_budget(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Warns when a month's projected bill is over a team's budget (status projected_over)."""
-    over = _rows(
+    return _budgets_with_status(
         warehouse,
-        "select strftime(month, '%Y-%m'), team, model, round(projected_cost, 2), round(budget_usd, 2), "
-        "round(probability_over_budget, 3) from analytics.fct_budget_status where status = 'projected_over' "
-        "order by 1, 2, 3",
-    )
-    return dg.AssetCheckResult(
-        passed=not over,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=(
-            "projected over budget: "
-            + ", ".join(f"{team}{'' if model == '*' else '/' + model} {month}" for month, team, model, *_ in over)
-            if over
-            else "every projection within its budget"
-        ),
-        metadata={
-            **ALERT,
-            "projected_over": len(over),
-            "budgets": _table("| month | team | model | projected | budget | probability over |", over),
-        },
+        "projected_over",
+        dg.AssetCheckSeverity.WARN,
+        figure="projected_cost",
+        said="projected over budget",
+        fine="every projection within its budget",
     )
 
 

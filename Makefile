@@ -24,7 +24,7 @@ demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset
 
 test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite (a file's tests on one of TEST_WORKERS workers)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
-	$(BIN)/pytest -n $(or $(TEST_WORKERS),2) --dist loadfile
+	$(BIN)/pytest -n $(or $(TEST_WORKERS),2) --dist loadfile --durations=15
 
 ui: $(VENV)/.synced $(MANIFEST)  ## the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	$(SETTINGS) $(BIN)/python -m orchestration.housekeeping

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -24,14 +26,23 @@ def sample_month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     """`cpt demo` (what `make demo` runs once installed) into a data directory of its own: (data dir, output).
-    Shared by the README's and the cookbook's tests."""
+    Shared by the README's, the cookbook's and the forecasts' tests — and by the test workers: the first to ask
+    runs it (three months of history take a while) under a lock the others wait on. Users of the demo only read
+    it (a test that writes copies what it needs)."""
     from tests.cpt_runner import cpt
 
-    data = tmp_path_factory.mktemp("demo") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        result = cpt(mp, data, data / "source", "demo")
-    assert result.exit_code == 0, result.output
-    return data, result.output
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each worker's base temp is a folder of this session's (pytest-N/popen-gwK): share the parent
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    data, output = shared / "demo" / "data", shared / "demo" / "output.txt"
+    with (shared / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not output.exists():
+            with pytest.MonkeyPatch.context() as mp:
+                result = cpt(mp, data, data / "source", "demo")
+            assert result.exit_code == 0, result.output
+            output.write_text(result.output)
+    return data, output.read_text()
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,9 @@ months as (
         {{ dbt.dateadd('day', '-1', dbt.dateadd('month', '1', 'forecasts.month')) }}
         <= last_forecast.last_forecast_date
     union
-    select as_of_month from as_of where as_of_month is not null  -- no forecast yet: no month
+    -- no forecast yet: no month
+    select as_of_month from as_of
+    where as_of_month is not null
 
 ),
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import resource
 import statistics
@@ -87,7 +88,7 @@ def run(series_count: int, days: int, repeat: int) -> dict:
     seconds, baseline = statistics.median(timings), statistics.median(baselines)
     return {
         "date": dt.date.today().isoformat(),
-        "machine": f"{_cores()} cores, {_memory_gib()} GiB, {platform.machine()}",
+        "machine": _machine(),
         "series": series_count,
         "days": days,
         "cold_import_s": round(cold, 2),
@@ -104,15 +105,10 @@ def run(series_count: int, days: int, repeat: int) -> dict:
     }
 
 
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
-
-
-def _memory_gib() -> int:
-    pages = __import__("os").sysconf("SC_PHYS_PAGES") * __import__("os").sysconf("SC_PAGE_SIZE")
-    return round(pages / 2**30)
+def _machine() -> str:
+    """Cores this process may use, memory, architecture (as the pipeline benchmark's rows say it)."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{len(os.sched_getaffinity(0))} cores, {memory:.0f} GiB, {platform.machine()}"
 
 
 HEADER = (

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from ingest.forecast.accuracy import HORIZONS, SEASON, score, seasonal_naive_scales
-from ingest.forecast.history import MIN_MODEL_DAYS, Prepared, prepare, recent_mean
+from ingest.forecast.history import MIN_MODEL_DAYS, Prepared, Z, prepare, recent_mean
 
 HORIZON_DAYS = 90
 LEVELS = (80, 95)
@@ -262,7 +262,7 @@ def _robust_fitted(uid: str, values: np.ndarray, last_day: dt.date) -> pl.DataFr
     for i in range(3, len(values)):
         prior = values[max(0, i - 7) : i]
         median = float(np.median(prior))
-        spread = 1.959963984540054 * 1.4826 * float(np.median(np.abs(prior - median)))
+        spread = Z[95] * 1.4826 * float(np.median(np.abs(prior - median)))
         rows.append(
             (
                 uid,

@@ -5,12 +5,18 @@ from orchestration.defs.warehouse.checks import in_scope_cost_is_conserved
 from orchestration.resources import WarehouseResource
 
 
-def _warehouse(tmp_path, charged_total: float) -> WarehouseResource:
+def _build(tmp_path) -> tuple[WarehouseResource, duckdb.DuckDBPyConnection]:
+    """A warehouse resource over tmp_path, and a connection to its (new) build with an analytics schema."""
     resource = WarehouseResource(data_dir=str(tmp_path))
-    path = resource.layout.build_warehouse
-    path.parent.mkdir(parents=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema analytics")
+    resource.layout.build_warehouse.parent.mkdir(parents=True)
+    con = duckdb.connect(str(resource.layout.build_warehouse))
+    con.execute("create schema analytics")
+    return resource, con
+
+
+def _warehouse(tmp_path, charged_total: float) -> WarehouseResource:
+    resource, con = _build(tmp_path)
+    with con:
         con.execute(
             "create table analytics.ops_conservation_monthly (month date, in_scope_cost decimal(38, 12), "
             "allocated_cost decimal(38, 12), idle_cost decimal(38, 12), shared_cost decimal(38, 12), "
@@ -59,11 +65,8 @@ def test_quarantine_rate_check_warns_above_the_threshold(tmp_path):
 
 
 def _budget_warehouse(tmp_path, statuses: list[str]) -> WarehouseResource:
-    resource = WarehouseResource(data_dir=str(tmp_path))
-    path = resource.layout.build_warehouse
-    path.parent.mkdir(parents=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema analytics")
+    resource, con = _build(tmp_path)
+    with con:
         con.execute(
             "create table analytics.fct_budget_status (month date, team varchar, model varchar, "
             "status varchar, spent_to_date decimal(38, 12), projected_cost decimal(38, 12), "

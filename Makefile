@@ -17,12 +17,13 @@ DOCS_PORT ?= 8580
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-forecast kill-loop
+.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-forecast kill-loop \
+	system-packages browser reports-preview
 
-demo: $(VENV)/.synced $(MANIFEST)  ## generate the sample month, run every asset through Dagster, print CPT
+demo: $(VENV)/.synced $(MANIFEST) system-packages  ## generate the sample months, run every asset through Dagster, print CPT and where the reports are
 	$(BIN)/cpt demo
 
-test: $(VENV)/.synced $(MANIFEST)  ## lint, then the whole test suite (a file's tests on one of TEST_WORKERS workers)
+test: $(VENV)/.synced $(MANIFEST) system-packages browser  ## lint, then the whole test suite (a file's tests on one of TEST_WORKERS workers)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	$(BIN)/pytest -n $(or $(TEST_WORKERS),2) --dist loadfile --durations=15
 
@@ -63,7 +64,30 @@ format: $(VENV)/.synced
 with_scratch_warehouse = scratch=$$(mktemp -d) && mkdir -p "$$scratch/warehouse/build" && \
 	CPT_DATA_DIR="$$scratch" $(1); status=$$?; rm -rf "$$scratch"; exit $$status
 
-install: $(VENV)/.synced
+install: $(VENV)/.synced system-packages
+
+# Debian packages the monthly reports need, installed with apt-get when one is missing (as root, or with sudo):
+# Pango for WeasyPrint's text layout and DejaVu fonts (the PDFs), poppler-utils (pdftoppm, pdftotext: previews and
+# the tests that read the PDFs).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+system-packages:
+	$(call apt_install,$(SYSTEM_PACKAGES))
+
+# Debian's Chromium, headless: the showback page's screenshot (make reports-preview, and its test in make test).
+browser:
+	$(call apt_install,chromium)
+
+reports-preview: $(VENV)/.synced system-packages browser  ## every PDF page of a month's reports as PNG, the showback page in headless Chromium
+	$(SETTINGS) $(BIN)/python -m ingest.reports.preview $(if $(MONTH),--month $(MONTH))
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

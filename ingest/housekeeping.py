@@ -73,15 +73,15 @@ def finish_interrupted_swaps(staging: Path) -> list[Path]:
 def clean_leftovers(data_dir: Path) -> list[Path]:
     """Remove the temporary files and folders of processes that are gone, where this code writes them — bronze,
     the landing zone, the warehouse folder (charts and gateway limits included), the forecast step's output, the
-    alerts' record, and the top of the system's temporary folder — after finishing interrupted partition swaps;
-    returns what was removed."""
+    alerts' record, reports being written, closes under way, and the top of the system's temporary folder — after
+    finishing interrupted partition swaps; returns what was removed."""
     data_dir = Path(data_dir)
     staging = data_dir / "bronze" / ".staging"
     if staging.is_dir():
         finish_interrupted_swaps(staging)
     removed: list[Path] = []
     tmp = Path(tempfile.gettempdir())
-    roots = ["bronze", "landing", "warehouse", "forecast", "alerts"]
+    roots = ["bronze", "landing", "warehouse", "forecast", "alerts", "reports", "closing"]
     for root in [*(data_dir / name for name in roots), tmp]:
         if not root.is_dir():
             continue

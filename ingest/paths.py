@@ -57,3 +57,13 @@ class DataLayout:
     def alerts(self) -> Path:
         """Which alerts the webhook has accepted, so that each is posted once."""
         return self.data_dir / "alerts"
+
+    @property
+    def closed(self) -> Path:
+        """Closed months: their frozen rows, report files and checksum manifest (ingest/reports/store.py)."""
+        return self.data_dir / "closed"
+
+    @property
+    def reports(self) -> Path:
+        """The monthly reports of open months, one folder per month (a closed month's are under closed/)."""
+        return self.data_dir / "reports"

@@ -3,7 +3,10 @@
     cpt generate   write the deterministic sample month into the source folder
     cpt run        materialize every asset through Dagster for a range of days
     cpt show       print CPT by model × team × pricing tier from the published warehouse
-    cpt demo       generate + run + show: the whole product on a fresh machine
+    cpt budgets    budgets against spend and the month-end projection
+    cpt reports    a month's finance workbook and PDF, team statements and showback page
+    cpt close      close a month: its rows and reports frozen, later changes become adjustments
+    cpt demo       generate + run + show + reports: the whole product on a fresh machine
 
 Paths come from CPT_DATA_DIR (default ./data), CPT_SOURCE_DIR, the delivery locations and DAGSTER_HOME: every
 setting and its default is in orchestration/settings.py, and the commands fill the defaults in before loading
@@ -362,14 +365,91 @@ def budgets(
     )
 
 
+def _published(layout: DataLayout) -> None:
+    if not layout.warehouse.exists():
+        console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _shown(path: Path) -> str:
+    """A path as a person would type it: relative to the working directory when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _print_reports(reports, state: str) -> None:
+    console.print(f"Reports for {reports.month:%Y-%m} ({state}): {reports.reconciliation_line()}", soft_wrap=True)
+    if float(reports.adjustments_usd):
+        console.print(f"  adjustments to closed months posted here: {float(reports.adjustments_usd):,.2f} USD")
+    for path in (reports.workbook, reports.finance_pdf, reports.showback):
+        console.print(f"  {_shown(path)}", soft_wrap=True)
+    teams = reports.folder / "teams"
+    console.print(f"  {_shown(teams)}/<team>/statement-{reports.month:%Y-%m}.pdf|csv ({len(reports.statements)} teams)")
+
+
+@app.command()
+def reports(
+    month: str | None = typer.Option(
+        None, callback=_check_month, help="The month, YYYY-MM; default: the last month with a chargeback."
+    ),
+) -> None:
+    """The month's finance workbook (XLSX), finance report (PDF with charts), a statement per team (PDF and CSV)
+    and a one-page showback (HTML), from the published warehouse, under $CPT_DATA_DIR/reports/YYYY-MM/. A closed
+    month's reports are the frozen ones: checked against the close's manifest, never written again."""
+    from ingest.reports.build import write_reports
+    from ingest.reports.closing import closed_record
+    from ingest.reports.month import months_with_data
+    from ingest.reports.store import month_folder, verify
+
+    layout = _environment()
+    _published(layout)
+    available = months_with_data(layout.warehouse)
+    wanted = date.fromisoformat(f"{month}-01") if month else (available[-1] if available else None)
+    if wanted is not None and closed_record(layout.closed, wanted) is not None:
+        folder = month_folder(layout.closed, wanted)
+        problems = verify(folder)
+        if problems:
+            console.print(f"[red]closed month {wanted:%Y-%m} does not match its manifest[/]: {'; '.join(problems)}")
+            raise typer.Exit(1)
+        console.print(f"{wanted:%Y-%m} is closed; its reports, as issued: {_shown(folder / 'reports')}", soft_wrap=True)
+        return
+    if wanted is None or wanted not in available:
+        console.print(f"[red]no chargeback for {month or 'any month'}[/] in {layout.warehouse}", soft_wrap=True)
+        raise typer.Exit(1)
+    _print_reports(write_reports(layout.warehouse, wanted, layout.reports / f"{wanted:%Y-%m}"), "open")
+
+
+@app.command()
+def close(month: str = typer.Option(..., callback=_check_month, help="The month to close, YYYY-MM.")) -> None:
+    """Close a month: its chargeback, reconciliation and adjustment rows and its reports are frozen under
+    $CPT_DATA_DIR/closed/month=YYYY-MM/ with a checksum manifest, and no later run changes them; a later restatement
+    becomes adjustments in the next open month. Refused, changing nothing, when the month has no data, its bill is
+    not final (AWS: every line invoiced; other providers: 5 days after the month ended) or it is already closed."""
+    from ingest.reports.closing import CloseRefused, close_month
+
+    layout = _environment()
+    _published(layout)
+    try:
+        closed = close_month(layout, date.fromisoformat(f"{month}-01"), datetime.now(UTC))
+    except CloseRefused as refused:
+        console.print(f"[red]not closed[/]: {refused}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    rows = ", ".join(f"{table} {count:,}" for table, count in closed.rows.items())
+    console.print(f"closed {month} at {closed.closed_at:%Y-%m-%d %H:%M} UTC ({rows} rows frozen)", soft_wrap=True)
+    _print_reports(closed.reports, "closed")
+    console.print(f"  manifest: {_shown(closed.folder / 'MANIFEST.json')}", soft_wrap=True)
+
+
 @app.command()
 def demo(
     month: str = typer.Option(DEFAULT_MONTH, help="The sample history's last month, YYYY-MM."),
     months: int = typer.Option(3, min=1, max=36, help="Months of history (three give the forecasts 30-day backtests)."),
     scale: float = typer.Option(1.0, help="Request volume multiplier."),
 ) -> None:
-    """Generate the sample history, run the whole pipeline through Dagster, and print the last month's CPT table
-    and the budgets of the month after."""
+    """Generate the sample history, run the whole pipeline through Dagster, and print the last month's CPT table,
+    the budgets of the month after, and where the last month's reports are."""
     generate(month=month, months=months, seed=7, scale=scale, out=None)
     year, number = map(int, month.split("-"))
     first = year * 12 + number - 1 - (months - 1)  # months counted from year 0
@@ -378,6 +458,7 @@ def demo(
     _run_pipeline(lo, hi, policy={}, verbose=False)
     show(month=month, team=None, model=None, output=OutputFormat.table, wide=False)
     budgets(month=None, output=OutputFormat.table, wide=False)
+    reports(month=month)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.bronze import ensure_all_tables
-from ingest.forecast.store import ensure_files as ensure_forecast_files
+from ingest.dbt_inputs import prepare as prepare_dbt_inputs
+from ingest.paths import DataLayout
 
 DBT_PROJECT = Path(__file__).parents[1] / "dbt_project"
 
@@ -27,8 +27,7 @@ def _dbt(args: list[str], data: Path, target: Path) -> subprocess.CompletedProce
 
 def test_every_dbt_unit_test_passes(tmp_path):
     data, target = tmp_path / "data", tmp_path / "target"
-    ensure_all_tables(data / "bronze")
-    ensure_forecast_files(data / "forecast")
+    prepare_dbt_inputs(DataLayout(data))
     (data / "warehouse" / "build").mkdir(parents=True)
     empty = _dbt(["build", "--empty", "--exclude-resource-type", "unit_test", "test"], data, target)
     assert empty.returncode == 0, empty.stdout[-3000:]

@@ -21,7 +21,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ingest.forecast.store import ensure_files as ensure_forecast_files
+from ingest.dbt_inputs import prepare as prepare_dbt_inputs
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
@@ -43,7 +43,7 @@ COMPARED = {
 
 
 def _build(data: Path, *extra: str) -> None:
-    ensure_forecast_files(data / "forecast")  # what the forecast step writes: the forecast marts build empty
+    prepare_dbt_inputs(DataLayout(data))  # the forecast marts build empty; no month is closed
     env = {**os.environ, "CPT_DATA_DIR": str(data), "DBT_PROFILES_DIR": str(DBT_PROJECT)}
     done = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), *DBT_BUILD_ARGS, "--quiet", *extra],

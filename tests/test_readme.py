@@ -43,6 +43,12 @@ RUNS = {
     "test_a_backfill_across_a_year_equals_its_months_run_one_by_one",
     "cpt show": "tests/test_readme.py::test_cpt_show_filters_and_formats_as_documented",
     "cpt budgets": "tests/test_readme.py::test_cpt_budgets_prints_the_open_month_as_documented",
+    "cpt reports": "tests/test_chargeback_reports.py::"
+    "test_a_closed_month_stays_as_issued_and_a_restatement_becomes_next_month_s_adjustments",
+    "cpt close": "tests/test_chargeback_reports.py::"
+    "test_a_closed_month_stays_as_issued_and_a_restatement_becomes_next_month_s_adjustments",
+    "make reports-preview": "tests/test_chargeback_reports.py::"
+    "test_the_preview_shows_every_pdf_page_and_the_showback_page",
     "while read -r body": "tests/test_readme.py::test_the_gateway_limits_command_posts_every_body_to_litellm",
     "cpt export": "tests/test_end_to_end.py::test_every_analytics_table_is_exported_the_same_bytes_after_each_publish",
     "cpt mappings": "tests/ingest/test_mapping.py::test_the_committed_mapping_docs_equal_the_rules",

@@ -27,8 +27,33 @@
     with the largest remainders (ties by `tiebreak`). The parts of each `partition` sum exactly to its whole total,
     and no part moves by a whole unit. -#}
 {% macro largest_remainder(value, partition, tiebreak) -%}
+  {{ largest_remainder_to(value, partition, tiebreak, "round(sum(" ~ value ~ ") over (partition by " ~ partition ~ "))") }}
+{%- endmacro %}
+
+{#- The same split made whole to a given `target` (constant within each partition, e.g. an invoice in cents):
+    the units between the sum of the rounded-down parts and the target go, one each, to the parts with the
+    largest remainders; when the target is below that sum, one unit is taken from each of the parts with the
+    smallest remainders. The parts of each partition sum exactly to the target. -#}
+{% macro largest_remainder_to(value, partition, tiebreak, target) -%}
+  {%- set units_left -%}
+    ({{ target }}) - sum(floor({{ value }})) over (partition by {{ partition }})
+  {%- endset -%}
   cast(floor({{ value }}) + case
-      when row_number() over (partition by {{ partition }} order by {{ value }} - floor({{ value }}) desc, {{ tiebreak }})
-          <= round(sum({{ value }}) over (partition by {{ partition }})) - sum(floor({{ value }})) over (partition by {{ partition }})
-      then 1 else 0 end as bigint)
+      when {{ units_left }} > 0
+          and row_number() over (
+              partition by {{ partition }} order by {{ value }} - floor({{ value }}) desc, {{ tiebreak }}
+          ) <= {{ units_left }}
+          then 1
+      when {{ units_left }} < 0
+          and row_number() over (
+              partition by {{ partition }} order by {{ value }} - floor({{ value }}) asc, {{ tiebreak }}
+          ) <= -({{ units_left }})
+          then -1
+      else 0
+  end as bigint)
+{%- endmacro %}
+
+{#- An amount in cents (a BIGINT) as published money rounded to the cent, DECIMAL(38, 2). -#}
+{% macro from_cents(cents) -%}
+  cast(cast({{ cents }} as decimal(38, 0)) / 100 as decimal(38, 2))
 {%- endmacro %}

@@ -91,8 +91,7 @@ def materialize(asset, partition_keys: list[str | None], resources: dict[str, An
 def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
     """The ingest stages, timed — the Dagster assets' functions, in the order the jobs run them; seconds per stage.
     The GCP export is read from files, whole, whatever the partition: it runs once."""
-    from ingest.bronze import ensure_all_tables
-    from ingest.forecast.store import ensure_files as ensure_forecast_files
+    from ingest.dbt_inputs import prepare as prepare_dbt_inputs
     from ingest.paths import DataLayout
     from orchestration.defs.aws.assets import aws_billing_line_items
     from orchestration.defs.gcp.assets import GcpBillingConfig, gcp_billing_line_items, gcp_list_prices
@@ -116,8 +115,7 @@ def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
             config = {"config": GcpBillingConfig()} if asset is gcp_billing_line_items else {}
             materialize(asset, keys, resources, **config)
         times[stage] = time.perf_counter() - started
-    ensure_all_tables(DataLayout(data).bronze)
-    ensure_forecast_files(DataLayout(data).forecasts)  # the forecast marts build (empty: forecasts are apart)
+    prepare_dbt_inputs(DataLayout(data))  # the forecast marts build empty: forecasts are measured apart
     return times
 
 

@@ -35,6 +35,8 @@ MODELS = [
     "fct_cpt_daily",
     "fct_invoice_accounts_monthly",
     "fct_reconciliation_monthly",
+    "int_chargeback_lines",
+    "int_chargeback_cents",
 ]
 INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "int_billing_lines_scoped": {

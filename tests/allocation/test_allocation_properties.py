@@ -3,8 +3,9 @@
 Zero-traffic hours, single-request hours, mixed pricing tiers and hardware in one deployment-hour, credits
 larger than the usage they apply to, shared overhead with and without GPU pools to carry it, requests on
 instances the bill does not know and on deployments with no cost at all. For every example and policy set:
-conservation (month, day, deployment-month), tokens conserved, no negative charge unless a credit makes the
-pool negative, the input/output split identity, and the same inputs in another order give identical marts.
+conservation (month, day, deployment-month), the statement in cents tied to the invoice, tokens conserved, no
+negative charge unless a credit makes the pool negative, the input/output split identity, and the same inputs in
+another order give identical marts.
 
 CI runs 120 examples (a mutation that drops idle rows is caught within 60); CPT_HYPOTHESIS_EXAMPLES raises it:
 ``CPT_HYPOTHESIS_EXAMPLES=2000 make test``.
@@ -18,6 +19,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.allocation.cents import assert_cents_tie_to_the_invoice
 from tests.allocation.conftest import POLICY_SETS
 from tests.allocation.harness import run_models
 
@@ -184,6 +186,9 @@ def test_allocation_conserves_every_dollar_and_token_and_is_deterministic(compil
         assert _close(row["invoice_difference"], 0.0, scale), row
     recon = models["fct_reconciliation_monthly"]
     assert _close(recon["invoice_month_shift"].sum(), 0.0, scale)  # shifts between months cancel out
+
+    # The monthly statement in cents ties to the invoice, line by line and in total.
+    assert_cents_tie_to_the_invoice(models)
 
     # Same inputs in another order → identical marts.
     shuffled = {name: random.Random(7).sample(rows, len(rows)) for name, rows in inputs.items()}

@@ -102,9 +102,10 @@ def test_the_asset_graph_joins_ingest_to_the_published_warehouse(cpt_env):
     }
     staging = {key for key in _keys(graph.get_all_asset_keys()) if key.startswith("stg_")}
     forecast_files = {"series_forecasts", "series_fitted", "series_accuracy", "series_methods"}
-    # every source asset is read by staging (list prices by the GCP asset too), and staging reads only sources and
-    # the forecast step's files
-    assert sources | forecast_files == set().union(*(parents(key) for key in staging))
+    closed_store = {"closed_months", "closed_chargeback", "closed_reconciliation", "closed_adjustments"}
+    # every source asset is read by staging (list prices by the GCP asset too), and staging reads only sources, the
+    # forecast step's files and the closed months' store
+    assert sources | forecast_files | closed_store == set().union(*(parents(key) for key in staging))
     assert parents("gcp_billing_line_items") == {"gcp_list_prices"}
 
 
@@ -168,6 +169,7 @@ def test_a_deployed_instance_refreshes_without_a_switch_flipped_and_says_when(cp
     assert {a.name for a in automations} == {
         "daily_refresh_schedule",
         "gcp_catalog_refresh_schedule",
+        "monthly_reports_schedule",
         "aws_billing_delivery_sensor",
         "token_log_sensor",
     }
@@ -204,6 +206,8 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     assert defs.get_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"
     assert defs.get_sensor_def("token_log_sensor").job_name == "token_logs_refresh"
     tokens = {k.to_user_string() for k in defs.get_job_def("token_logs_refresh").asset_layer.executable_asset_keys}
+    reports = {k.to_user_string() for k in defs.get_job_def("monthly_reports").asset_layer.executable_asset_keys}
+    assert reports == {"chargeback_reports"} and not reports & (aws | daily | tokens)
     assert {"inference_requests", "inference_token_counter_samples", "published_warehouse"} <= tokens
     assert "aws_billing_line_items" not in tokens
     assert {"int_inference_requests_attributed", "int_pool_costs_allocated", "fct_cpt_daily"} <= tokens

@@ -10,9 +10,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
-from ingest.bronze import ensure_all_tables
+from ingest.dbt_inputs import prepare as prepare_dbt_inputs
 from ingest.export import MANIFEST, replace_export
-from ingest.forecast.store import ensure_files as ensure_forecast_files
 from ingest.publish import publish
 from orchestration.defs.warehouse.translator import CptDbtTranslator
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
@@ -78,8 +77,7 @@ def cpt_dbt_models(
     """Builds and tests every dbt model into warehouse/build/cpt.duckdb (the published file is untouched),
     with the run's allocation policies (run config) as dbt vars."""
     warehouse.layout.build_warehouse.parent.mkdir(parents=True, exist_ok=True)
-    ensure_all_tables(warehouse.layout.bronze)  # a source that never delivered reads as zero rows
-    ensure_forecast_files(warehouse.layout.forecasts)  # so that a dbt build by hand finds the forecast step's files
+    prepare_dbt_inputs(warehouse.layout)  # a source, forecast or close that never happened reads as zero rows
     args = dbt_build_args(config)
     context.log.info(f"dbt {' '.join(args)}")
     yield from dbt.cli(args, context=context).stream()

@@ -5,6 +5,8 @@ import dagster as dg
 
 from orchestration.bronze_assets import SOURCES
 
-# Everything ingest writes is SOURCES (each source asset is tagged layer=bronze); the warehouse is all the rest: the
-# dbt models and seeds, the published file and its exports.
-WAREHOUSE = dg.AssetSelection.all() - SOURCES
+# Everything ingest writes is SOURCES (each source asset is tagged layer=bronze); the monthly reports (group
+# reports, partitioned by month) have their own job; the warehouse is all the rest: the dbt models and seeds, the
+# published file and its exports.
+REPORTS = dg.AssetSelection.groups("reports")
+WAREHOUSE = dg.AssetSelection.all() - SOURCES - REPORTS

@@ -15,10 +15,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingest.bronze import ensure_all_tables
-from ingest.forecast.store import ensure_files as ensure_forecast_files
+from ingest.dbt_inputs import prepare as prepare_dbt_inputs
 from ingest.gcp.bigquery import BigQueryExport, export_query, ingest_gcp_bigquery
 from ingest.landing.zone import LandingZone
+from ingest.paths import DataLayout
 from ingest.schemas import GCP_BILLING_TABLE
 from tests.fakes.bigquery_server import FakeBigQuery
 
@@ -98,8 +98,7 @@ def test_late_and_revised_rows_replace_their_days_and_reach_the_marts(export_row
     assert all(x.skipped for x in again if x.rows)  # nothing changed since: every day with rows is skipped
 
     # The marts: a real dbt build over this bronze carries both changes, once each.
-    ensure_all_tables(bronze)
-    ensure_forecast_files(tmp_path / "data" / "forecast")  # the forecast marts build empty
+    prepare_dbt_inputs(DataLayout(tmp_path / "data"))  # the forecast marts build empty
     (tmp_path / "data" / "warehouse" / "build").mkdir(parents=True)
     env = {**os.environ, "CPT_DATA_DIR": str(tmp_path / "data"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     dbt = Path(sys.executable).parent / "dbt"

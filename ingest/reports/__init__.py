@@ -1,0 +1,1 @@
+"""Monthly chargeback reports and the month close: read from the published warehouse, written as files."""

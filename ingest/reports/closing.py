@@ -84,6 +84,9 @@ def close_month(layout: DataLayout, month: dt.date, now: dt.datetime) -> ClosedM
     if not layout.warehouse.exists():
         raise CloseRefused(f"no published warehouse at {layout.warehouse}: run `cpt run` first")
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        tables = "select 1 from information_schema.tables where table_name = 'fct_billing_month_status'"
+        if not con.sql(tables).fetchall():
+            raise CloseRefused(f"{layout.warehouse} has no chargeback tables yet: run `cpt run` first")
         status = con.sql(
             "select provider, billing_lines, lines_without_invoice_id from analytics.fct_billing_month_status "
             "where month = $month order by provider",

@@ -19,11 +19,10 @@ import jinja2
 import polars as pl
 
 from ingest.reports import charts
-from ingest.reports.month import MonthData
+from ingest.reports.month import LINE_KEYS, USD_PARTS, MonthData
 from ingest.reports.workbook import ITEM_LABELS, adjustments_note, month_end
 
 TEMPLATES = Path(__file__).parent / "templates"
-USD_PARTS = ("allocated_usd", "idle_usd", "shared_usd", "unallocated_usd", "total_usd")
 
 
 def _usd(value: Decimal | float | None) -> str:
@@ -167,29 +166,15 @@ def statement_csv(data: MonthData, team: str) -> str:
     own = data.for_team(team)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = [
-        "kind",
-        "month",
-        "restated_month",
-        "provider",
-        "model",
-        "deployment",
-        "pricing_tier",
-        "region",
-        "hardware",
-        "requests",
-        "input_tokens",
-        "output_tokens",
-        *USD_PARTS,
-    ]
-    writer.writerow(["team", *columns])
+    keys = [key for key in LINE_KEYS if key != "team"]
+    counts = ["requests", "input_tokens", "output_tokens"]
+    writer.writerow(["team", "kind", "month", "restated_month", *keys, *counts, *USD_PARTS])
     for row in own.lines.to_dicts():
-        writer.writerow([team, "charge", data.label, ""] + [row[c] for c in columns[3:]])
+        writer.writerow([team, "charge", data.label, "", *(row[c] for c in (*keys, *counts, *USD_PARTS))])
+    blanks = [""] * (len(counts) + len(USD_PARTS) - 1)  # an adjustment has no tokens, and its amount is the total
     for row in own.adjustments.to_dicts():
         restated = f"{row['restated_month']:%Y-%m}"
-        where = [row[c] for c in columns[3:9]]  # provider … hardware
-        blanks = [""] * (len(columns) - 10)  # no tokens, and the amount is all in total_usd
-        writer.writerow([team, "adjustment", data.label, restated, *where, *blanks, row["amount_usd"]])
+        writer.writerow([team, "adjustment", data.label, restated, *(row[c] for c in keys), *blanks, row["amount_usd"]])
     total = Decimal(own.lines["total_usd"].sum() or 0) + own.adjustments_total()
-    writer.writerow([team, "total", data.label] + [""] * (len(columns) - 3) + [f"{total:.2f}"])
+    writer.writerow([team, "total", data.label, "", *[""] * len(keys), *blanks, f"{total:.2f}"])
     return out.getvalue()

@@ -14,6 +14,9 @@ import duckdb
 import polars as pl
 
 TREND_MONTHS = 6  # months of CPT trend and month-over-month drawn up to the report's month
+# What names a chargeback line within its month (team first, for the statements), and its amounts in cents.
+LINE_KEYS = ("team", "provider", "model", "deployment", "pricing_tier", "region", "hardware")
+USD_PARTS = ("allocated_usd", "idle_usd", "shared_usd", "unallocated_usd", "total_usd")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ingest.reports.month import MonthData
+from ingest.reports.month import LINE_KEYS, USD_PARTS, MonthData
 
 MONEY = "$#,##0.00"
 MICRO = "#,##0.000000"
@@ -169,7 +169,7 @@ def write_workbook(data: MonthData, path: Path) -> Path:
         "amount_usd": "money",
         "idle_share": "percent",
     }
-    usd = ("allocated_usd", "idle_usd", "shared_usd", "unallocated_usd", "total_usd")
+    usd = USD_PARTS
     teams = book.add_worksheet("Teams")
     by_team = (
         data.lines.group_by("team", "model")
@@ -186,22 +186,8 @@ def write_workbook(data: MonthData, path: Path) -> Path:
     teams.freeze_panes(1, 0)
 
     lines = book.add_worksheet("Lines")
-    columns = [
-        "provider",
-        "team",
-        "model",
-        "deployment",
-        "pricing_tier",
-        "region",
-        "hardware",
-        "requests",
-        "input_tokens",
-        "output_tokens",
-        "gpu_hours",
-        *usd,
-        "cpt_micro_usd_per_output_token",
-    ]
-    sheets.table(lines, 0, data.lines.select(columns), kinds, totals=usd)
+    columns = [*LINE_KEYS, "requests", "input_tokens", "output_tokens", "gpu_hours", *usd]
+    sheets.table(lines, 0, data.lines.select(*columns, "cpt_micro_usd_per_output_token"), kinds, totals=usd)
     lines.freeze_panes(1, 0)
 
     cpt = book.add_worksheet("CPT")
@@ -229,17 +215,7 @@ def write_workbook(data: MonthData, path: Path) -> Path:
 
     adjustments = book.add_worksheet("Adjustments")
     adjustments.write(0, 0, adjustments_note(data), sheets.bold)
-    adjustment_rows = data.adjustments.select(
-        pl.col("restated_month").dt.strftime("%Y-%m"),
-        "provider",
-        "team",
-        "model",
-        "deployment",
-        "pricing_tier",
-        "region",
-        "hardware",
-        "amount_usd",
-    )
+    adjustment_rows = data.adjustments.select(pl.col("restated_month").dt.strftime("%Y-%m"), *LINE_KEYS, "amount_usd")
     sheets.table(adjustments, 2, adjustment_rows, kinds, totals=("amount_usd",))
     adjustments.freeze_panes(3, 0)
 

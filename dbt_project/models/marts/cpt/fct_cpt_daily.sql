@@ -81,6 +81,12 @@ latency as (
     select usage_date, deployment, model, team, p50_latency_ms, p99_latency_ms, p50_ttft_ms, p99_ttft_ms
     from {{ ref('int_request_latency_daily') }}
 
+),
+
+configs as (
+
+    select config_id, deployment, valid_from, valid_to from {{ ref('dim_deployment_configs') }}
+
 )
 
 select
@@ -111,8 +117,14 @@ select
     latency.p50_latency_ms,
     latency.p99_latency_ms,
     latency.p50_ttft_ms,
-    latency.p99_ttft_ms
+    latency.p99_ttft_ms,
+    configs.config_id
 from costed
+left join configs
+    -- a configuration takes effect at midnight: one per deployment-day
+    on costed.deployment = configs.deployment
+    and cast(costed.usage_date as timestamp) >= configs.valid_from
+    and (configs.valid_to is null or cast(costed.usage_date as timestamp) < configs.valid_to)
 left join latency
     on costed.usage_date = latency.usage_date
     and costed.deployment = latency.deployment

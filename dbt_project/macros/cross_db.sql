@@ -102,3 +102,29 @@
 {% macro spark__hash64(expression) -%}
   xxhash64({{ expression }})
 {%- endmacro %}
+
+{#- A non-negative 64-bit hash of an expression (for deterministic draws: hash % n). -#}
+{% macro positive_hash(expression) -%}
+  {{ return(adapter.dispatch('positive_hash', 'cpt')(expression)) }}
+{%- endmacro %}
+
+{% macro default__positive_hash(expression) -%}
+  cast(hash({{ expression }}) >> 1 as bigint)
+{%- endmacro %}
+
+{% macro spark__positive_hash(expression) -%}
+  shiftrightunsigned(xxhash64({{ expression }}), 1)
+{%- endmacro %}
+
+{#- Day of the week of a timestamp, 0 = Sunday … 6 = Saturday. -#}
+{% macro weekday(timestamp) -%}
+  {{ return(adapter.dispatch('weekday', 'cpt')(timestamp)) }}
+{%- endmacro %}
+
+{% macro default__weekday(timestamp) -%}
+  dayofweek({{ timestamp }})
+{%- endmacro %}
+
+{% macro spark__weekday(timestamp) -%}
+  (dayofweek({{ timestamp }}) - 1)
+{%- endmacro %}

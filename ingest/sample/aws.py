@@ -313,6 +313,8 @@ def write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
     def add(line: Line, start: datetime, end: datetime) -> None:
         rows.append(_row(line, start, end, spec))
         truth.add_line("aws", rounded(line.cost), rounded(line.effective), line.tags, tax=(line.kind == "Tax"))
+        if "cpt:deployment" in line.tags:
+            truth.add_deployment_cost(spec, line.tags["cpt:deployment"], start, end, rounded(line.effective))
 
     aws_deployments = [d for d in DEPLOYMENTS if d.provider == "aws"]
     ri_hourly = 0.0
@@ -321,8 +323,12 @@ def write_aws_cur2(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
         end = start + timedelta(hours=1)
         sp_used = 0.0
         for dep in (d for d in aws_deployments if spec.active(d.name, start)):
-            for i, tier in enumerate(dep.tiers * spec.fleet):
+            for i, planned in enumerate(dep.tiers * spec.fleet):
+                tier = spec.tier(dep, i, planned, start)
+                if tier is None:
+                    continue  # stopped by a configuration change
                 truth.gpu_hours[dep.name] += gpu_count(dep.instance_type)
+                truth.add_gpu_hours(spec, dep, start, gpu_count(dep.instance_type))
                 for line in _instance_hour(dep, i, tier, rng):
                     add(line, start, end)
                     if line.kind == "SavingsPlanCoveredUsage":

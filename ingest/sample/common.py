@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from ingest.sample.fleet import Deployment
+from ingest.sample.fleet import CONFIG_CHANGES, ConfigChange, Deployment
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
@@ -97,6 +97,41 @@ class SampleSpec:
     def active(self, deployment: str, ts: datetime) -> bool:
         return self.history is None or self.history.active(deployment, ts)
 
+    def changes_in_force(self, dep: Deployment, ts: datetime) -> list[ConfigChange]:
+        """The deployment's configuration changes made by ``ts`` (fleet.CONFIG_CHANGES, by day)."""
+        return [c for c in CONFIG_CHANGES if c.deployment == dep.name and c.day <= ts.date()]
+
+    def tier(self, dep: Deployment, index: int, tier: str, ts: datetime) -> str | None:
+        """The pricing tier instance ``index`` runs on at ``ts`` (None: not running), after the changes so far."""
+        current: str | None = tier
+        for change in self.changes_in_force(dep, ts):
+            current = change.tier(index % len(dep.tiers), current) if current is not None else None
+        return current
+
+    def latency_factor(self, dep: Deployment, ts: datetime) -> float:
+        factor = 1.0
+        for change in self.changes_in_force(dep, ts):
+            factor *= change.latency_factor
+        return factor
+
+    def changes_this_month(self, dep: Deployment) -> list[ConfigChange]:
+        return [c for c in CONFIG_CHANGES if c.deployment == dep.name and self.start.date() <= c.day < self.end.date()]
+
+    def config_changes(self) -> list[dict]:
+        """The changes made by the end of this month, with their true effects (truth.json)."""
+        return [
+            {
+                "deployment": c.deployment,
+                "day": c.day.isoformat(),
+                "changed_fields": c.change,
+                "description": c.description,
+                "latency_factor": c.latency_factor,
+                "instance_tiers": [[index, tier] for index, tier in c.instance_tiers],
+            }
+            for c in CONFIG_CHANGES
+            if c.day < self.end.date()
+        ]
+
     @property
     def start(self) -> datetime:
         return datetime.strptime(self.month, "%Y-%m")
@@ -121,6 +156,29 @@ class Truth:
         self.shared_cost: defaultdict[str, float] = defaultdict(float)
         self.gpu_hours: defaultdict[str, float] = defaultdict(float)
         self.tokens: dict[str, dict[str, int]] = {}
+        # the true effects of the configuration changes made this month, by "deployment@day":
+        # side (before/after) -> [direct EffectiveCost, GPU hours] of its instances; the p50 latency ratio
+        self.change_cost: defaultdict[str, dict[str, list[float]]] = defaultdict(
+            lambda: {"before": [0.0, 0.0], "after": [0.0, 0.0]}
+        )
+        self.change_p50_latency_ratio: dict[str, float] = {}
+
+    def add_gpu_hours(self, spec: SampleSpec, dep: Deployment, ts: datetime, gpus: float) -> None:
+        """An instance-hour's GPUs, on its side of each configuration change the month holds."""
+        for change in spec.changes_this_month(dep):
+            self.change_cost[f"{dep.name}@{change.day}"]["after" if ts.date() >= change.day else "before"][1] += gpus
+
+    def add_deployment_cost(self, spec: SampleSpec, deployment: str, start: datetime, end: datetime, cost: float):
+        """A deployment's billed line, spread evenly over its hours (as the warehouse spreads it) onto each side of
+        every configuration change the month holds."""
+        for change in (c for c in CONFIG_CHANGES if c.deployment == deployment):
+            if not spec.start.date() <= change.day < spec.end.date():
+                continue
+            cut = max(start, min(end, datetime.combine(change.day, datetime.min.time())))
+            hours = (end - start).total_seconds()
+            sides = self.change_cost[f"{deployment}@{change.day}"]
+            sides["before"][0] += cost * (cut - start).total_seconds() / hours
+            sides["after"][0] += cost * (end - cut).total_seconds() / hours
 
     def add_line(self, provider: str, billed: float, effective: float, tags: dict[str, str], tax: bool = False):
         self.billed[provider] += billed
@@ -152,7 +210,20 @@ class Truth:
             "shared_cost_usd": dict(sorted(self.shared_cost.items())),
             "gpu_hours": dict(sorted(self.gpu_hours.items())),
             "tokens": dict(sorted(self.tokens.items())),
+            "config_changes": [self._with_effects(change) for change in spec.config_changes()],
         }
+
+    def _with_effects(self, change: dict) -> dict:
+        """A change with the true effects measured in this month, when it was made this month."""
+        key = f"{change['deployment']}@{change['day']}"
+        effects = {}
+        cost = self.change_cost.get(key)
+        if cost and cost["before"][1] and cost["after"][1]:
+            before, after = (side[0] / side[1] for side in (cost["before"], cost["after"]))
+            effects["true_direct_cost_per_gpu_hour_ratio"] = after / before
+        if key in self.change_p50_latency_ratio:
+            effects["true_p50_latency_ratio"] = self.change_p50_latency_ratio[key]
+        return change | effects
 
 
 def rounded(x: float) -> float:

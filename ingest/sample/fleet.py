@@ -8,6 +8,7 @@ us-central1) rounded; discounts are typical ratios, not quotes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 TEAMS = ("search", "support-bot", "research", "devtools", "marketing")
 
@@ -142,3 +143,52 @@ DEPLOYMENTS = (
 )
 
 CLUSTERS = {"eks-use1": "aws", "eks-usw2": "aws", "gke-usc1": "gcp"}
+
+
+@dataclass(frozen=True)
+class ConfigChange:
+    """A configuration change of a deployment, from a UTC day on: what dbt_project/seeds/deployment_configs.csv
+    records for the same day, and its true effect on what the sample writes (truth.json lists both)."""
+
+    deployment: str
+    day: date
+    change: str  # the seed columns that change (dim_deployment_configs.changed_fields)
+    description: str
+    latency_factor: float = 1.0  # decode time per output token × this
+    # (instance index, its pricing tier from the day on; None: stopped)
+    instance_tiers: tuple[tuple[int, str | None], ...] = ()
+
+    def tier(self, index: int, tier: str) -> str | None:
+        return dict(self.instance_tiers).get(index, tier)
+
+
+CONFIG_CHANGES = (
+    ConfigChange(
+        "chat-llama8b-use1",
+        date(2026, 9, 8),
+        "speculative_decoding, draft_model",
+        "speculative decoding on (a 1B draft model): each output token decoded in 0.45 of the time",
+        latency_factor=0.45,
+    ),
+    ConfigChange(
+        "batch-mixtral-usw2",
+        date(2026, 9, 14),
+        "max_batch_size",
+        "max batch size 64 → 128: more sequences per step, each 1.3 times slower",
+        latency_factor=1.3,
+    ),
+    ConfigChange(
+        "summarize-vllm-usw2",
+        date(2026, 9, 21),
+        "pricing_tier",
+        "moved from on-demand to spot capacity",
+        instance_tiers=((0, "spot"),),
+    ),
+    ConfigChange(
+        "chat-llama70b-use1",
+        date(2026, 10, 6),
+        "quantization, kv_cache_dtype, gpu_count, pricing_tier",
+        "INT8 weights and KV cache: the same traffic on one p5.48xlarge (the on-demand one stopped)",
+        instance_tiers=((1, None),),
+    ),
+)

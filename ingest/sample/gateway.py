@@ -46,7 +46,14 @@ def write_gateway_logs(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
         failed = rng.random(n) < 0.01
         output_tokens = np.where(failed, 0, output_tokens)
         ttft = ttft_base + input_tokens / 40.0 + rng.exponential(30.0, n)
-        latency = ttft + output_tokens * ms_per_token * rng.uniform(0.8, 1.3, n)
+        decode = np.repeat(np.array([spec.latency_factor(dep, ts) for ts in hours]), counts)  # config changes
+        unchanged = ttft + output_tokens * ms_per_token * rng.uniform(0.8, 1.3, n)
+        latency = ttft + (unchanged - ttft) * decode
+        for change in spec.changes_this_month(dep):
+            if change.latency_factor != 1.0:  # the true effect: p50 of the same requests with and without it
+                after = hour_start >= int(datetime.combine(change.day, datetime.min.time(), UTC).timestamp())
+                ratio = float(np.median(latency[after]) / np.median(unchanged[after]))
+                truth.change_p50_latency_ratio[f"{dep.name}@{change.day}"] = ratio
         started_us = finished_us - (latency * 1000).astype(np.int64)
         team_index = np.array([TEAMS.index(t) for t in dep.teams], dtype=np.int8)
         team = team_index[_team_draws(rng, dep, spec, hour_start)]

@@ -83,6 +83,8 @@ def write_gcp_export(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
         )
         net = rounded(cost) + sum(c["amount"] for c in credits)
         truth.add_line("gcp", net, net, labels, tax=(cost_type == "tax"))
+        if "cpt-deployment" in labels:
+            truth.add_deployment_cost(spec, labels["cpt-deployment"], start, end, net)
 
     compute = ("6F81-5844-456A", "Compute Engine")
     for h in range(spec.hours):
@@ -96,11 +98,15 @@ def write_gcp_export(out_dir: Path, spec: SampleSpec, truth: Truth) -> None:
             }
             if not spec.active(dep.name, start):
                 continue  # not started yet: no VMs, nothing billed
-            for i, tier in enumerate(dep.tiers * spec.fleet):
+            for i, planned in enumerate(dep.tiers * spec.fleet):
+                tier = spec.tier(dep, i, planned, start)
+                if tier is None:
+                    continue  # stopped by a configuration change
                 resource = (
                     f"//compute.googleapis.com/projects/{GCP_PROJECT}/zones/us-central1-a/instances/{dep.name}-{i}"
                 )
                 truth.gpu_hours[dep.name] += gpu_count(dep.instance_type)
+                truth.add_gpu_hours(spec, dep, start, gpu_count(dep.instance_type))
                 for sku_id, description, price in GCP_SKUS[dep.instance_type]:
                     cost = price * (GCP_SPOT_RATIO if tier == "spot" else 1.0)
                     # GPU SKUs are billed in GPU-hours, core/RAM SKUs in VM-hours.

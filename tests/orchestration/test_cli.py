@@ -25,12 +25,12 @@ def test_demo_passes_every_option_of_the_commands_it_calls_and_runs_its_months(m
 
         return record
 
-    for name in ("generate", "show", "budgets"):
+    for name in ("generate", "show", "budgets", "reports"):
         monkeypatch.setattr(cli, name, recorder(name, getattr(cli, name)))
     monkeypatch.setattr(cli, "_run_pipeline", recorder("run", None))
     monkeypatch.setattr(cli, "_checked_range", lambda month, start, end: (f"{month} first", f"{month} last"))
     cli.demo(month="2026-02", months=3, scale=1.0)
-    assert set(calls) == {"generate", "run", "show", "budgets"}
+    assert set(calls) == {"generate", "run", "show", "budgets", "reports"}
     # the history's months, checked like run's: December of the year before to February
     assert calls["run"] == (("2025-12 first", "2026-02 last"), {"policy": {}, "verbose": False})
     for _, kwargs in calls.values():

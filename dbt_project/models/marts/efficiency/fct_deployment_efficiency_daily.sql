@@ -18,8 +18,9 @@ select
     {{ quantity("sum(input_tokens) / (sum(gpu_hours) * 3600)") }} as input_tokens_per_gpu_second,
     {{ quantity("sum(mean_concurrency) / count(*)") }} as mean_concurrency,
     max(token_source) as token_source,
+    {{ money_sum("direct_cost") }} as direct_cost,
     {{ money_sum("total_cost") }} as total_cost,
-    {{ money("sum(total_cost) / sum(gpu_hours)") }} as cost_per_gpu_hour,
+    {{ money("sum(direct_cost) / sum(gpu_hours)") }} as cost_per_gpu_hour,
     max(capacity_source) as capacity_source,
     {{ quantity("sum(output_tokens) / nullif(sum(gpu_hours * 3600 * capacity_output_tokens_per_gpu_second), 0)") }}
         as throughput_utilization

@@ -3,7 +3,8 @@
 --   output/input tokens per GPU-second  the tokens served ÷ the GPU-seconds billed;
 --   mean_concurrency                    requests in flight on average: Σ request latency ÷ 3600 (request logs
 --                                       only; null where only the servers' counters are known);
---   cost_per_gpu_hour                   the hour's cost (own + shared) ÷ its GPU hours, as billed;
+--   cost_per_gpu_hour                   the deployment's own billed cost of the hour ÷ its GPU hours (shared
+--                                       overhead, which the bill does not give it, left out: total_cost has it);
 --   has_requests                        the hour served at least one request — NOT "the GPUs were busy";
 --   throughput_utilization              output tokens per GPU-second ÷ the configuration's capacity: the
 --                                       declared load-test figure when the seed has one, else the deployment's
@@ -45,6 +46,7 @@ measured as (
         hours.requests,
         hours.input_tokens,
         hours.output_tokens,
+        hours.direct_cost,
         hours.total_cost,
         hours.is_busy as has_requests,
         logged.deployment is not null as from_request_logs,
@@ -94,8 +96,9 @@ select
     {{ quantity("measured.input_tokens_per_gpu_second") }} as input_tokens_per_gpu_second,
     {{ quantity("measured.request_seconds / 3600") }} as mean_concurrency,
     case when measured.from_request_logs then 'request_logs' else 'server_counters' end as token_source,
+    {{ money("measured.direct_cost") }} as direct_cost,
     {{ money("measured.total_cost") }} as total_cost,
-    {{ money("measured.total_cost / measured.gpu_hours") }} as cost_per_gpu_hour,
+    {{ money("measured.direct_cost / measured.gpu_hours") }} as cost_per_gpu_hour,
     measured.has_requests,
     {{ quantity("sustained.sustained_peak") }} as sustained_peak_output_tokens_per_gpu_second,
     {{ quantity("coalesce(measured.declared_output_tokens_per_gpu_second, sustained.sustained_peak)") }}

@@ -1,0 +1,86 @@
+"""What a configuration change did, recovered from the bill and the logs: the demo's history holds four changes
+(fleet.CONFIG_CHANGES — speculative decoding, a larger batch size, a move to spot, INT8 on half the GPUs) whose
+true effects the generator records in truth.json; fct_config_change_impact must find each within its bootstrap
+interval, compare it with the technique's typical range, and know every CPT row's configuration."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from ingest.paths import DataLayout
+from ingest.sample.fleet import CONFIG_CHANGES
+
+pytestmark = pytest.mark.slow
+# The truth is measured over the whole month on each side of the change, the analysis over 14 days of matched
+# weekday-hours: allow the interval this much relative slack for the difference in windows.
+SLACK = 0.01
+
+
+def _impact(data) -> dict[str, dict]:
+    with duckdb.connect(str(DataLayout(data).warehouse), read_only=True) as con:
+        frame = con.sql("select * from analytics.fct_config_change_impact").pl()
+    return {row["config_id_after"]: row for row in frame.iter_rows(named=True)}
+
+
+def _truths(data) -> dict[str, dict]:
+    truth = json.loads((data / "source" / "truth.json").read_text())
+    found = {}
+    for month in truth["months"].values():
+        for change in month["config_changes"]:
+            if any(key.startswith("true_") for key in change):
+                found[f"{change['deployment']}@{change['day']}"] = change
+    return found
+
+
+def _within(value: float, low, high) -> bool:
+    return float(low) * (1 - SLACK) <= value <= float(high) * (1 + SLACK)
+
+
+def test_each_configuration_change_is_recovered_within_its_interval(demo):
+    data, _ = demo
+    impact, truths = _impact(data), _truths(data)
+    assert set(truths) == {f"{c.deployment}@{c.day}" for c in CONFIG_CHANGES} == set(impact)
+    for change_id, truth in truths.items():
+        row = impact[change_id]
+        assert row["changed_fields"] == truth["changed_fields"], change_id
+        assert row["matched_cells"] >= 80, change_id  # most weekday-hours of two weeks compared
+        ratio = truth["true_direct_cost_per_gpu_hour_ratio"]
+        assert _within(ratio, row["cost_per_gpu_hour_ratio_lo_95"], row["cost_per_gpu_hour_ratio_hi_95"]), (
+            change_id, ratio, row["cost_per_gpu_hour_ratio_lo_95"], row["cost_per_gpu_hour_ratio_hi_95"])  # fmt: skip
+        if "true_p50_latency_ratio" in truth:
+            ratio = truth["true_p50_latency_ratio"]
+            assert _within(ratio, row["p50_latency_ratio_lo_95"], row["p50_latency_ratio_hi_95"]), (change_id, ratio)
+
+
+def test_each_change_is_compared_with_its_technique_s_typical_range(demo):
+    data, _ = demo
+    rows = {(row["deployment"], row["technique"]): row for row in _impact(data).values()}
+    speculative = rows["chat-llama8b-use1", "speculative decoding"]
+    assert speculative["metric"] == "p50_latency_speedup" and 2.0 <= speculative["realized_effect"] <= 2.2
+    assert not speculative["outside_typical_range"]
+    # a bigger batch made each request slower and the fleet no cheaper: flagged
+    batching = rows["batch-mixtral-usw2", "batching"]
+    assert batching["outside_typical_range"] and batching["realized_effect"] < batching["typical_low"]
+    assert batching["p50_latency_ratio"] > 1.2
+    # INT8 on half the GPUs: the same tokens on half the GPUs, CPT down by about two thirds
+    quantized = rows["chat-llama70b-use1", "quantization"]
+    assert float(quantized["throughput_ratio"]) > 1.9 and 0.5 <= quantized["realized_effect"] <= 0.75
+    assert not rows["summarize-vllm-usw2", "spot capacity"]["outside_typical_range"]
+
+
+def test_every_cpt_row_knows_the_configuration_that_produced_it(demo):
+    data, _ = demo
+    with duckdb.connect(str(DataLayout(data).warehouse), read_only=True) as con:
+        missing = con.sql(
+            "select count(*) from analytics.fct_cpt_daily where pricing_tier <> 'unpriced' and config_id is null"
+        ).fetchall()
+        before_after = con.sql(
+            "select min(config_id), max(config_id) from analytics.fct_cpt_daily "
+            "where deployment = 'chat-llama70b-use1' and usage_date between date '2026-10-05' and date '2026-10-06' "
+            "group by usage_date order by usage_date"
+        ).fetchall()
+    assert missing == [(0,)]
+    assert before_after == [("chat-llama70b-use1@2020-01-01",) * 2, ("chat-llama70b-use1@2026-10-06",) * 2]

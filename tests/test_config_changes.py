@@ -84,3 +84,28 @@ def test_every_cpt_row_knows_the_configuration_that_produced_it(demo):
         ).fetchall()
     assert missing == [(0,)]
     assert before_after == [("chat-llama70b-use1@2020-01-01",) * 2, ("chat-llama70b-use1@2026-10-06",) * 2]
+
+
+def test_the_frontier_marks_the_pareto_optimal_configurations_and_draws_them(demo):
+    data, _ = demo
+    with duckdb.connect(str(DataLayout(data).warehouse), read_only=True) as con:
+        points = con.sql(
+            "select model, deployment, config_id, load_bucket, cast(cpt_micro_usd_per_output_token as double) as cpt,"
+            " p99_latency_ms, is_pareto_optimal, latency_slo_attainment from analytics.fct_latency_cost_frontier"
+        ).pl()
+    assert points.height >= 12 and points["latency_slo_attainment"].is_between(0, 1).all()
+
+    def dominates(a: dict, b: dict) -> bool:
+        at_least = a["cpt"] <= b["cpt"] and a["p99_latency_ms"] <= b["p99_latency_ms"]
+        return at_least and (a["cpt"] < b["cpt"] or a["p99_latency_ms"] < b["p99_latency_ms"])
+
+    for model in points["model"].unique():
+        own = points.filter(points["model"] == model).to_dicts()
+        for point in own:
+            assert point["is_pareto_optimal"] == (not any(dominates(other, point) for other in own)), point
+    # speculative decoding moved chat-llama8b-use1 onto the 8B model's frontier
+    frontier = points.filter(points["is_pareto_optimal"] & (points["model"] == "llama-3.1-8b-instruct"))
+    assert "chat-llama8b-use1@2026-09-08" in set(frontier["config_id"])
+    charts = DataLayout(data).charts
+    for model in points["model"].unique():
+        assert (charts / f"frontier-{model}.png").stat().st_size > 10_000, model

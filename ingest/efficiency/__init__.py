@@ -1,0 +1,1 @@
+"""What moves cost per token: pictures of the efficiency marts, read from the published warehouse."""

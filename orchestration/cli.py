@@ -4,6 +4,7 @@
     cpt run        materialize every asset through Dagster for a range of days
     cpt show       print CPT by model × team × pricing tier from the published warehouse
     cpt budgets    budgets against spend and the month-end projection
+    cpt whatif     a deployment's month re-priced: on demand, spot, commitments, autoscaled
     cpt reports    a month's finance workbook and PDF, team statements and showback page
     cpt close      close a month: its rows and reports frozen, later changes become adjustments
     cpt demo       generate + run + show + reports: the whole product on a fresh machine
@@ -365,6 +366,37 @@ def budgets(
     )
 
 
+@app.command()
+def whatif(
+    deployment: str = typer.Option(..., help="The deployment (as in `cpt show --wide` or dim_deployments)."),
+    month: str | None = typer.Option(None, callback=_check_month, help="The month, YYYY-MM; default: its newest."),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, or csv / json for scripts."),
+    wide: bool = typer.Option(False, help="Every column (what each scenario assumes)."),
+) -> None:
+    """What the deployment's month would have cost bought or run another way — on demand, spot, a savings plan,
+    reserved or committed use, autoscaled to its traffic — priced from the bill's own rates (fct_cost_scenarios),
+    cheapest first, with the saving against what was charged."""
+    from orchestration.show import WHATIF_COLUMNS, json_value, read_whatif, table
+
+    layout = _environment()
+    _published(layout)
+    rows = read_whatif(layout.warehouse, deployment, month)
+    if not rows:
+        console.print(f"[red]no scenarios for {deployment}[/] {month or ''}: see dim_deployments", soft_wrap=True)
+        raise typer.Exit(1)
+    if output is OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if output is OutputFormat.json:
+        print(json.dumps(rows, indent=1, default=json_value))
+        return
+    shown = month or "its newest month"
+    out = Console(width=200) if wide and not console.is_terminal else console
+    out.print(table(f"What-if for {deployment}, {shown}, USD", WHATIF_COLUMNS, rows, wide))
+
+
 def _published(layout: DataLayout) -> None:
     if not layout.warehouse.exists():
         console.print(f"[red]no published warehouse at {layout.warehouse}[/]: run `cpt run` first", soft_wrap=True)
@@ -386,7 +418,8 @@ def _print_reports(reports, state: str) -> None:
     for path in (reports.workbook, reports.finance_pdf, reports.showback):
         console.print(f"  {_shown(path)}", soft_wrap=True)
     teams = reports.folder / "teams"
-    console.print(f"  {_shown(teams)}/<team>/statement-{reports.month:%Y-%m}.pdf|csv ({len(reports.statements)} teams)")
+    statements = f"{_shown(teams)}/<team>/statement-{reports.month:%Y-%m}.pdf|csv ({len(reports.statements)} teams)"
+    console.print(f"  {statements}", soft_wrap=True)
 
 
 @app.command()

@@ -92,7 +92,38 @@ BUDGET_COLUMNS = (
     ("input tok left", "input_tokens_left_at_forecast_cpt", False),
     ("tpm limit", "tpm_limit", False),
 )
-_TEXT = {"model", "team", "pricing_tier", "month", "provider", "status", "budget_for"}
+WHATIF = """
+select scenario, description, price_source, ratio_to_on_demand, gpu_hours, cost, cpt_micro_usd_per_output_token,
+       saving_vs_actual, saving_share
+from analytics.fct_cost_scenarios
+where deployment = $deployment
+  and month = coalesce(cast($month || '-01' as date),
+                       (select max(month) from analytics.fct_cost_scenarios where deployment = $deployment))
+order by cost, scenario
+"""
+WHATIF_COLUMNS = (
+    ("scenario", "scenario", True),
+    ("priced from", "price_source", True),
+    ("× on demand", "ratio_to_on_demand", True),
+    ("GPU hours", "gpu_hours", True),
+    ("cost $", "cost", True),
+    ("µ$/out tok", "cpt_micro_usd_per_output_token", True),
+    ("saving $", "saving_vs_actual", True),
+    ("saving", "saving_share", True),
+    ("what it assumes", "description", False),
+)
+_TEXT = {
+    "model",
+    "team",
+    "pricing_tier",
+    "month",
+    "provider",
+    "status",
+    "budget_for",
+    "scenario",
+    "price_source",
+    "description",
+}
 _WHOLE_DOLLARS = {"budget_usd", "spent_to_date", "projected_cost", "projected_lo_95", "projected_hi_95"}
 _COUNTS = {
     "requests",
@@ -113,8 +144,12 @@ def _cell(column: str, value) -> str:
         return f"{value:,.0f}"
     if column in _WHOLE_DOLLARS:
         return f"{value:,.0f}"
-    if column == "probability_over_budget":
+    if column in ("probability_over_budget", "saving_share"):
         return f"{float(value):.0%}"
+    if column == "ratio_to_on_demand":
+        return f"{float(value):.2f}"
+    if column == "gpu_hours":
+        return f"{float(value):,.0f}"
     if column == "allocation_difference":
         return f"{float(value):.1e}"
     return f"{value:,.2f}"
@@ -176,3 +211,9 @@ def read_budgets(warehouse: Path, month: str | None) -> list[dict]:
     """Budget status and quotas of a month (default: the open month, the one after the last day with data)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return _dicts(con.execute(BUDGETS, {"month": month}))
+
+
+def read_whatif(warehouse: Path, deployment: str, month: str | None) -> list[dict]:
+    """A deployment's month re-priced under every scenario, cheapest first (default: its newest month)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return _dicts(con.execute(WHATIF, {"deployment": deployment, "month": month}))

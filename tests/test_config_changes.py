@@ -6,12 +6,15 @@ interval, compare it with the technique's typical range, and know every CPT row'
 from __future__ import annotations
 
 import json
+import math
+from decimal import Decimal
 
 import duckdb
 import pytest
 
 from ingest.paths import DataLayout
 from ingest.sample.fleet import CONFIG_CHANGES
+from tests.cpt_runner import cpt
 
 pytestmark = pytest.mark.slow
 # The truth is measured over the whole month on each side of the change, the analysis over 14 days of matched
@@ -109,3 +112,63 @@ def test_the_frontier_marks_the_pareto_optimal_configurations_and_draws_them(dem
     charts = DataLayout(data).charts
     for model in points["model"].unique():
         assert (charts / f"frontier-{model}.png").stat().st_size > 10_000, model
+
+
+def test_what_if_scenarios_reprice_the_month_exactly_and_as_billed_is_the_chargeback(demo, monkeypatch):
+    data, _ = demo
+    warehouse = DataLayout(data).warehouse
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        scenarios = con.sql("select * from analytics.fct_cost_scenarios").pl()
+        charged = dict(
+            con.sql(
+                "select deployment || '|' || month, sum(total_cost) from analytics.fct_chargeback_monthly group by all"
+            ).fetchall()
+        )
+        hours = con.sql(
+            "select deployment, date_trunc('month', usage_hour)::date as month, sum(on_demand_equivalent_cost) as od,"
+            " sum(shared_cost) as shared from analytics.fct_deployment_hours group by all"
+        ).pl()
+        hourly = con.sql(
+            "select h.deployment, date_trunc('month', h.usage_hour)::date as month, h.direct_cost, h.gpu_hours,"
+            " h.output_tokens, h.capacity_output_tokens_per_gpu_second as capacity, d.gpus"
+            " from analytics.fct_deployment_efficiency_hourly as h join (select deployment, max(s.gpu_count) as gpus"
+            " from internal.int_cost_pools_aggregated as p join internal.hardware_specs as s"
+            " on p.hardware = s.instance_type group by deployment) as d using (deployment)"
+        ).pl()
+        opportunities = con.sql(
+            "select month, rank_in_month, saving_vs_actual from analytics.fct_savings_opportunities order by all"
+        ).pl()
+    assert set(scenarios["scenario"]) == {"as_billed", "on_demand", "spot", "savings_plan", "reserved",
+                                          "committed_use", "autoscaled"}  # fmt: skip
+    for row in scenarios.filter(scenarios["scenario"] == "as_billed").iter_rows(named=True):
+        actual = charged[f"{row['deployment']}|{row['month']}"]
+        assert round(row["cost"], 2) == round(actual, 2), row  # to the cent
+    by_month = {(r["deployment"], r["month"]): r for r in hours.iter_rows(named=True)}
+    for row in scenarios.filter(scenarios["ratio_to_on_demand"].is_not_null()).iter_rows(named=True):
+        base = by_month[row["deployment"], row["month"]]
+        expected = base["od"] * Decimal(str(row["ratio_to_on_demand"])) + base["shared"]
+        assert abs(row["cost"] - expected) < Decimal("1e-6"), row
+
+    # autoscaled, recomputed by hand: each hour's GPUs at 60 % of capacity, whole instances, at least one
+    def needed(hour: dict) -> float:
+        gpus = hour["gpus"] * max(
+            1, math.ceil(hour["output_tokens"] / 3600 / (float(hour["capacity"]) * 0.6) / hour["gpus"])
+        )
+        return min(float(hour["gpu_hours"]), gpus)
+
+    for (deployment, month), own in hourly.group_by("deployment", "month"):
+        rows = own.to_dicts()
+        scaled = sum(float(h["direct_cost"]) * (needed(h) / float(h["gpu_hours"]) - 1) for h in rows)
+        row = scenarios.filter(
+            (scenarios["deployment"] == deployment)
+            & (scenarios["month"] == month)
+            & (scenarios["scenario"] == "autoscaled")
+        )
+        actual = float(charged[f"{deployment}|{month}"])
+        assert abs(float(row["cost"].item()) - (actual + scaled)) < 1e-4, (deployment, month)
+    for _, ranks in opportunities.group_by("month"):
+        assert ranks["saving_vs_actual"].is_sorted(descending=True) and (ranks["saving_vs_actual"] > 0).all()
+    result = cpt(monkeypatch, data, data / "source", "whatif", "--deployment", "chat-llama70b-use1",
+                 "--month", "2026-10")  # fmt: skip
+    assert result.exit_code == 0 and "What-if for chat-llama70b-use1, 2026-10" in result.output
+    assert result.output.index("spot") < result.output.index("as_billed") < result.output.index("on_demand")

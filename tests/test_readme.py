@@ -43,6 +43,8 @@ RUNS = {
     "test_a_backfill_across_a_year_equals_its_months_run_one_by_one",
     "cpt show": "tests/test_readme.py::test_cpt_show_filters_and_formats_as_documented",
     "cpt budgets": "tests/test_readme.py::test_cpt_budgets_prints_the_open_month_as_documented",
+    "cpt whatif": "tests/test_config_changes.py::"
+    "test_what_if_scenarios_reprice_the_month_exactly_and_as_billed_is_the_chargeback",
     "cpt reports": "tests/test_chargeback_reports.py::"
     "test_a_closed_month_stays_as_issued_and_a_restatement_becomes_next_month_s_adjustments",
     "cpt close": "tests/test_chargeback_reports.py::"

@@ -3,7 +3,8 @@
 -- on-demand rates (CUR pricing_public_on_demand_cost; GCP list cost, spot hours scaled by the catalog's
 -- on-demand ÷ spot ratio) and, per provider and tier, the ratio to on demand the bill shows that month; a tier the
 -- bill does not hold is priced from seeds/pricing_assumptions.csv (price_source says which). Shared overhead is
--- kept as it was in every scenario.
+-- kept as it was in every scenario. Every sum is order-free (exact_sum, DECIMAL): the same bill gives the same
+-- scenarios to the last digit however the rows arrive.
 --   as_billed    what was charged: the deployment's own billed cost + its shared overhead (equals its chargeback);
 --   on_demand    every hour of its capacity at the public on-demand rate;
 --   <tier>       every hour at that tier's ratio to on demand (spot, savings_plan, reserved, committed_use);
@@ -42,7 +43,7 @@ observed_ratios as (
         provider,
         month,
         pricing_tier,
-        sum(pool_cost) / sum(on_demand_cost) as ratio_to_on_demand
+        {{ exact_sum("pool_cost") }} / {{ exact_sum("on_demand_cost") }} as ratio_to_on_demand
     from pools
     where gpus_per_instance > 0 and on_demand_cost > 0 and pricing_tier <> 'on_demand'
     group by provider, month, pricing_tier
@@ -101,9 +102,9 @@ autoscaled as (
     select
         deployment,
         month,
-        sum(least(needed_gpu_hours, gpu_hours)) as gpu_hours,
-        sum(direct_cost) as gpu_hour_cost,
-        sum(direct_cost * least(needed_gpu_hours, gpu_hours) / gpu_hours) as scaled_cost
+        {{ exact_sum("least(needed_gpu_hours, gpu_hours)") }} as gpu_hours,
+        {{ money_sum("direct_cost") }} as gpu_hour_cost,
+        {{ exact_sum("direct_cost * least(needed_gpu_hours, gpu_hours) / gpu_hours") }} as scaled_cost
     from autoscaled_hours
     group by deployment, month
 

@@ -1,10 +1,9 @@
 """Pictures of what moves cost per token, made after each publish from the published file."""
 
-import base64
-
 import dagster as dg
 
 from ingest.efficiency import charts
+from orchestration.chart_metadata import charts_metadata
 from orchestration.resources import WarehouseResource
 
 
@@ -14,14 +13,5 @@ def latency_cost_frontier_charts(warehouse: WarehouseResource) -> dg.Materialize
     """Per model: CPT against p99 latency for every deployment configuration and load level, the Pareto frontier
     and the latency SLO (fct_latency_cost_frontier), as PNG under warehouse/charts/ — shown here too."""
     written = charts.render_all(warehouse.layout.warehouse, warehouse.layout.charts)
-    images = "\n\n".join(
-        f"**{path.stem}**\n\n![{path.stem}](data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()})"
-        for path in written
-    )
-    return dg.MaterializeResult(
-        metadata={
-            "path": str(warehouse.layout.charts),
-            "charts": len(written),
-            "preview": dg.MetadataValue.md(images or "no request logs yet: no frontier"),
-        }
-    )
+    empty = "no request logs yet: no frontier"
+    return dg.MaterializeResult(metadata=charts_metadata(warehouse.layout.charts, written, empty))

@@ -1,10 +1,9 @@
 """What the forecasts become after each publish: charts, gateway limits and alerts, read from the published file."""
 
-import base64
-
 import dagster as dg
 
 from ingest.forecast import alerts, charts, gateway
+from orchestration.chart_metadata import charts_metadata
 from orchestration.resources import AlertWebhookResource, WarehouseResource
 
 
@@ -14,17 +13,7 @@ def forecast_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per team and in total: daily cost (actual, forecast, 80 % and 95 % bands) and the monthly bill (actual,
     projected with its 95 % interval) against the budget, as PNG under warehouse/charts/ — shown here too."""
     written = charts.render_all(warehouse.layout.warehouse, warehouse.layout.charts)
-    images = "\n\n".join(
-        f"**{path.stem}**\n\n![{path.stem}](data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()})"
-        for path in written
-    )
-    return dg.MaterializeResult(
-        metadata={
-            "path": str(warehouse.layout.charts),
-            "charts": len(written),
-            "preview": dg.MetadataValue.md(images or "no forecast yet"),
-        }
-    )
+    return dg.MaterializeResult(metadata=charts_metadata(warehouse.layout.charts, written, "no forecast yet"))
 
 
 @dg.asset(key="gateway_limits", group_name="forecast", kinds={"json"}, owners=["team:platform"],

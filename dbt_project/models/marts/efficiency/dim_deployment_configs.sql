@@ -3,12 +3,7 @@
 -- configuration changes at a day boundary, so each deployment-day has exactly one. changed_fields names what
 -- differs from the deployment's previous configuration — the change that change-impact analysis measures.
 
-{%- set attributes = [
-    "model", "total_params_b", "active_params_b", "engine", "engine_version", "quantization", "max_batch_size",
-    "continuous_batching", "prefix_caching", "kv_cache_dtype", "speculative_decoding", "draft_model", "gpu_type",
-    "gpu_count", "region", "pricing_tier", "slo_p99_latency_ms", "slo_p99_ttft_ms",
-    "declared_output_tokens_per_gpu_second"
-] %}
+{%- set attributes = deployment_config_attributes() %}
 
 with
 

@@ -15,12 +15,7 @@
 
 {%- set window_days = 14 %}
 {%- set resamples = 200 %}
-{%- set attributes = [
-    "model", "total_params_b", "active_params_b", "engine", "engine_version", "quantization", "max_batch_size",
-    "continuous_batching", "prefix_caching", "kv_cache_dtype", "speculative_decoding", "draft_model", "gpu_type",
-    "gpu_count", "region", "pricing_tier", "slo_p99_latency_ms", "slo_p99_ttft_ms",
-    "declared_output_tokens_per_gpu_second"
-] %}
+{%- set attributes = deployment_config_attributes() %}
 
 with
 

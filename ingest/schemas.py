@@ -11,6 +11,7 @@ from ingest.focus import BRONZE_BILLING_SCHEMA
 AWS_BILLING_TABLE = "aws_billing_line_items"
 GCP_BILLING_TABLE = "gcp_billing_line_items"
 LIST_PRICES_TABLE = "gcp_list_prices"
+AWS_LIST_PRICES_TABLE = "aws_list_prices"
 REQUESTS_TABLE = "inference_requests"
 COUNTER_SAMPLES_TABLE = "inference_token_counter_samples"
 QUARANTINE_TABLE = "token_quarantine"
@@ -73,10 +74,29 @@ LIST_PRICE_SCHEMA: dict[str, pl.DataType] = {
     "fetched_at": pl.Datetime("us"),
 }
 
+AWS_LIST_PRICE_SCHEMA: dict[str, pl.DataType] = {
+    "sku": pl.String(),
+    "instance_type": pl.String(),
+    "region": pl.String(),  # the region code, e.g. us-east-1
+    "location": pl.String(),  # the region's name in the price list, e.g. US East (N. Virginia)
+    "gpu_count": pl.Int32(),
+    "term_type": pl.String(),  # OnDemand or Reserved
+    "lease_contract_length": pl.String(),  # 1yr, 3yr (reserved offers)
+    "purchase_option": pl.String(),  # No Upfront, Partial Upfront, All Upfront
+    "offering_class": pl.String(),  # standard, convertible
+    "hourly_rate": pl.Float64(),
+    "upfront_fee": pl.Float64(),
+    "effective_hourly_rate": pl.Float64(),  # the hourly rate + the upfront fee spread over the term's hours
+    "currency": pl.String(),
+    "effective_date": pl.Datetime("us"),
+    "fetched_at": pl.Datetime("us"),
+}
+
 BRONZE_TABLES: dict[str, dict[str, pl.DataType]] = {
     AWS_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     GCP_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     LIST_PRICES_TABLE: LIST_PRICE_SCHEMA,
+    AWS_LIST_PRICES_TABLE: AWS_LIST_PRICE_SCHEMA,
     REQUESTS_TABLE: INFERENCE_REQUESTS_SCHEMA,
     COUNTER_SAMPLES_TABLE: COUNTER_SAMPLES_SCHEMA,
     QUARANTINE_TABLE: QUARANTINE_SCHEMA,

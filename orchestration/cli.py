@@ -374,8 +374,9 @@ def whatif(
     wide: bool = typer.Option(False, help="Every column (what each scenario assumes)."),
 ) -> None:
     """What the deployment's month would have cost bought or run another way — on demand, spot, a savings plan,
-    reserved or committed use, autoscaled to its traffic — priced from the bill's own rates (fct_cost_scenarios),
-    cheapest first, with the saving against what was charged."""
+    reserved or committed use, autoscaled to its traffic, in another region, on another GPU type — priced from the
+    bill's own rates and the AWS price list (fct_cost_scenarios), cheapest first, with the saving against what was
+    charged."""
     from orchestration.show import WHATIF_COLUMNS, json_value, read_whatif, table
 
     layout = _environment()

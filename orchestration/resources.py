@@ -135,6 +135,7 @@ def _first_line(exc: Exception) -> str:
 SOURCE_SETTINGS = {
     "aws_billing": "CPT_AWS_BILLING_URI",
     "gcp_billing": "CPT_GCP_BILLING_URI",
+    "aws_price_list": "CPT_AWS_PRICE_LIST_URI",
     "gcp_catalog": "CPT_GCP_CATALOG_URI",
     "gateway_logs": "CPT_GATEWAY_LOGS_URI",
     "litellm_logs": "CPT_LITELLM_LOGS_URI",

@@ -74,11 +74,12 @@ def execute(defs, layout: DataLayout, lo: date, hi: date, policy: dict, out: Con
                 f"cleaned up after an interrupted run: {len(removed)} temporary files, "
                 f"{len(abandoned)} runs marked failed"
             )
-        catalog = defs.resolve_job_def("gcp_catalog_refresh").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=config, tags=process
-        )
-        if not catalog.success:
-            return display.outcome
+        for prices in ("aws_price_list_refresh", "gcp_catalog_refresh"):
+            refresh = defs.resolve_job_def(prices).execute_in_process(
+                instance=instance, raise_on_error=False, run_config=config, tags=process
+            )
+            if not refresh.success:
+                return display.outcome
         aws = defs.resolve_job_def("aws_billing_refresh").execute_in_process(
             instance=instance,
             asset_selection=[dg.AssetKey("aws_billing_line_items")],

@@ -46,6 +46,11 @@ SETTINGS = (
     Setting(
         "CPT_AWS_BILLING_URI", "{CPT_SOURCE_DIR}/aws", f"AWS billing exports (CUR 2.0, legacy CUR, FOCUS); {_SOURCES}"
     ),
+    Setting(
+        "CPT_AWS_PRICE_LIST_URI",
+        "{CPT_SOURCE_DIR}/aws/price_list/ec2_gpu_instances.json",
+        "AWS list prices of the GPU instance types: the Price List API or a saved list of its documents",
+    ),
     Setting("CPT_GCP_BILLING_URI", "{CPT_SOURCE_DIR}/gcp", f"the GCP billing export (files or `bq://…`); {_SOURCES}"),
     Setting(
         "CPT_GCP_CATALOG_URI",

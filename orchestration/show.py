@@ -93,8 +93,8 @@ BUDGET_COLUMNS = (
     ("tpm limit", "tpm_limit", False),
 )
 WHATIF = """
-select scenario, description, price_source, ratio_to_on_demand, gpu_hours, cost, cpt_micro_usd_per_output_token,
-       saving_vs_actual, saving_share
+select scenario, description, region, instance_type, price_source, ratio_to_on_demand, gpu_hours, cost,
+       cpt_micro_usd_per_output_token, saving_vs_actual, saving_share
 from analytics.fct_cost_scenarios
 where deployment = $deployment
   and month = coalesce(cast($month || '-01' as date),
@@ -103,7 +103,9 @@ order by cost, scenario
 """
 WHATIF_COLUMNS = (
     ("scenario", "scenario", True),
-    ("priced from", "price_source", True),
+    ("region", "region", False),
+    ("instance", "instance_type", False),
+    ("priced from", "price_source", False),
     ("× on demand", "ratio_to_on_demand", True),
     ("GPU hours", "gpu_hours", True),
     ("cost $", "cost", True),
@@ -123,6 +125,8 @@ _TEXT = {
     "scenario",
     "price_source",
     "description",
+    "region",
+    "instance_type",
 }
 _WHOLE_DOLLARS = {"budget_usd", "spent_to_date", "projected_cost", "projected_lo_95", "projected_hi_95"}
 _COUNTS = {

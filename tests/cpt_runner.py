@@ -31,6 +31,7 @@ def source_environment(source_dir: Path) -> dict[str, str]:
         "CPT_OTEL_SPANS_URI": str(source_dir / "tokens" / "otel"),
         "CPT_PROMETHEUS_URI": str(source_dir / "tokens" / "metrics"),
         "CPT_GCP_CATALOG_URI": str(source_dir / "gcp" / "catalog" / "compute_engine_skus.json"),
+        "CPT_AWS_PRICE_LIST_URI": str(source_dir / "aws" / "price_list" / "ec2_gpu_instances.json"),
     }
 
 

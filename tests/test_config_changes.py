@@ -10,8 +10,10 @@ import math
 from decimal import Decimal
 
 import duckdb
+import polars as pl
 import pytest
 
+from ingest.aws.price_list import list_prices, products_from_file
 from ingest.paths import DataLayout
 from ingest.sample.fleet import CONFIG_CHANGES
 from tests.cpt_runner import cpt
@@ -138,8 +140,9 @@ def test_what_if_scenarios_reprice_the_month_exactly_and_as_billed_is_the_charge
         opportunities = con.sql(
             "select month, rank_in_month, saving_vs_actual from analytics.fct_savings_opportunities order by all"
         ).pl()
-    assert set(scenarios["scenario"]) == {"as_billed", "on_demand", "spot", "savings_plan", "reserved",
-                                          "committed_use", "autoscaled"}  # fmt: skip
+    kinds = {name.split(":")[0] for name in scenarios["scenario"]}
+    assert kinds == {"as_billed", "on_demand", "spot", "savings_plan", "reserved", "committed_use", "autoscaled",
+                     "other_region", "other_gpu"}  # fmt: skip
     for row in scenarios.filter(scenarios["scenario"] == "as_billed").iter_rows(named=True):
         actual = charged[f"{row['deployment']}|{row['month']}"]
         assert round(row["cost"], 2) == round(actual, 2), row  # to the cent
@@ -171,4 +174,81 @@ def test_what_if_scenarios_reprice_the_month_exactly_and_as_billed_is_the_charge
     result = cpt(monkeypatch, data, data / "source", "whatif", "--deployment", "chat-llama70b-use1",
                  "--month", "2026-10")  # fmt: skip
     assert result.exit_code == 0 and "What-if for chat-llama70b-use1, 2026-10" in result.output
+    assert "other_region:us-east-2" in result.output and "other_gpu:p4de.24xlarge" in result.output
     assert result.output.index("spot") < result.output.index("as_billed") < result.output.index("on_demand")
+
+
+def _list_prices(data) -> dict[tuple[str, str], float]:
+    """On-demand list prices read from the saved price list by ingest's parser, not by the warehouse."""
+    documents = products_from_file(data / "source" / "aws" / "price_list" / "ec2_gpu_instances.json")
+    prices = list_prices(documents).filter(pl.col("term_type") == "OnDemand")
+    return {(r["instance_type"], r["region"]): r["effective_hourly_rate"] for r in prices.iter_rows(named=True)}
+
+
+def test_other_regions_and_gpu_types_are_priced_from_the_aws_price_list_exactly(demo):
+    """An AWS deployment's month in another region: its GPU instance cost × that region's list price ÷ its own.
+    On another GPU type: each hour the instances of that type its output tokens needed at 60 % of a capacity
+    scaled by memory bandwidth, at the type's list price and the discount to list the deployment paid; a type
+    only when its instance holds the model's weights (+20 %) or the memory the deployment runs on now."""
+    data, _ = demo
+    listed = _list_prices(data)
+    with duckdb.connect(str(DataLayout(data).warehouse), read_only=True) as con:
+        scenarios = con.sql("select * from analytics.fct_cost_scenarios").pl()
+        hardware = {r["instance_type"]: r for r in con.sql("select * from internal.hardware_specs").pl().to_dicts()}
+        fleets = con.sql(
+            "select p.deployment, date_trunc('month', p.cost_hour)::date as month, p.hardware, p.region,"
+            " sum(p.pool_cost) as gpu_cost, sum(p.gpu_hours) as gpu_hours"
+            " from internal.int_cost_pools_aggregated as p join internal.hardware_specs as s"
+            " on p.hardware = s.instance_type where s.gpu_count > 0 group by all"
+        ).pl()
+        hours = con.sql(
+            "select h.deployment, date_trunc('month', h.usage_hour)::date as month, h.output_tokens,"
+            " h.capacity_output_tokens_per_gpu_second as capacity, c.total_params_b, c.quantization"
+            " from analytics.fct_deployment_efficiency_hourly as h"
+            " left join analytics.dim_deployment_configs as c using (config_id) where h.gpu_hours > 0"
+        ).pl()
+        opportunities = con.sql("select scenario, recommendation from analytics.fct_savings_opportunities").pl()
+    billed = {(r["deployment"], r["month"]): float(r["cost"]) for r in scenarios.filter(
+        pl.col("scenario") == "as_billed").iter_rows(named=True)}  # fmt: skip
+    checked = {"other_region": 0, "other_gpu": 0}
+    for (deployment, month), fleet in fleets.group_by("deployment", "month"):
+        own = scenarios.filter((pl.col("deployment") == deployment) & (pl.col("month") == month))
+        others = {name: row for name, row in zip(own["scenario"], own.iter_rows(named=True), strict=True)
+                  if name.startswith("other_")}  # fmt: skip
+        (itype, region, gpu_cost, gpu_hours) = fleet.select("hardware", "region", "gpu_cost", "gpu_hours").row(0)
+        if (itype, region) not in listed:  # GCP: no price list here
+            assert not others, (deployment, month)
+            continue
+        gpu_cost, spec = float(gpu_cost), hardware[itype]
+        own_price = listed[itype, region]
+        regions = {r for (t, r) in listed if t == itype and r != region}
+        assert {n for n in others if n.startswith("other_region:")} == {f"other_region:{r}" for r in regions}
+        for other_region in regions:
+            row = others[f"other_region:{other_region}"]
+            expected = billed[deployment, month] - gpu_cost + gpu_cost * listed[itype, other_region] / own_price
+            assert abs(float(row["cost"]) - expected) < 1e-6, row
+            checked["other_region"] += 1
+        ratio_to_list = gpu_cost / (float(gpu_hours) / spec["gpu_count"] * own_price)
+        month_hours = hours.filter((pl.col("deployment") == deployment) & (pl.col("month") == month)).to_dicts()
+        weights = max(1.2 * h["total_params_b"] * (1.0 if h["quantization"] in ("fp8", "int8") else 2.0)
+                      for h in month_hours)  # fmt: skip
+        for (alt, alt_region), price in listed.items():
+            alt_spec = hardware[alt]
+            if alt_region != region or alt_spec["gpu_type"] == spec["gpu_type"]:
+                continue
+            memory = alt_spec["gpu_count"] * alt_spec["gpu_memory_gb"]
+            fits = memory >= min(spec["gpu_count"] * spec["gpu_memory_gb"], weights)
+            assert (f"other_gpu:{alt}" in others) == fits, (deployment, month, alt)
+            if not fits:
+                continue
+            speed = alt_spec["gpu_memory_bandwidth_gb_s"] / spec["gpu_memory_bandwidth_gb_s"]
+            per_instance = speed * 0.6 * alt_spec["gpu_count"]  # × the hour's capacity per GPU-second
+            hourly_needs = [h["output_tokens"] / 3600 / (float(h["capacity"]) * per_instance) for h in month_hours]
+            instances = sum(max(1, math.ceil(need)) for need in hourly_needs)
+            expected = billed[deployment, month] - gpu_cost + instances * price * ratio_to_list
+            assert abs(float(others[f"other_gpu:{alt}"]["cost"]) - expected) < 1e-6, (deployment, month, alt)
+            checked["other_gpu"] += 1
+    assert checked["other_region"] > 20 and checked["other_gpu"] > 20, checked
+    recommendations = dict(opportunities.iter_rows())
+    assert any(r.startswith("run it in us-east-2") for r in recommendations.values())
+    assert any(r.startswith("serve it on L4") for r in recommendations.values())

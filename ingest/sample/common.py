@@ -240,7 +240,12 @@ def iso(ts: datetime) -> str:
 
 
 def gpu_count(instance_type: str) -> int:
-    return {"p5.48xlarge": 8, "p4d.24xlarge": 8, "g6e.xlarge": 1, "a3-highgpu-8g": 8, "g2-standard-8": 1}[instance_type]
+    """GPUs per instance, as dbt_project/seeds/hardware_specs.csv says."""
+    eight = ("p5.48xlarge", "p5e.48xlarge", "p4d.24xlarge", "p4de.24xlarge", "g6e.48xlarge", "g5.48xlarge")
+    four = ("g6e.12xlarge", "g6.12xlarge", "g5.12xlarge")
+    if instance_type in eight or instance_type == "a3-highgpu-8g":
+        return 8
+    return 4 if instance_type in four else 1
 
 
 def hourly_rate(dep: Deployment, ts: datetime, scale: float, history: History | None = None) -> float:

@@ -22,6 +22,28 @@ MODELS = {
 
 # instance type: on-demand USD per hour (whole VM)
 AWS_ON_DEMAND = {"p5.48xlarge": 55.04, "p4d.24xlarge": 21.957642, "g6e.xlarge": 1.861}
+# The public price list (us-east-1 on-demand, USD per instance-hour) of every AWS GPU instance type the hardware seed
+# knows, and each region's price against us-east-1 (a region missing from an instance's tuple does not offer it).
+AWS_LIST_PRICES = {
+    **AWS_ON_DEMAND,
+    "p5e.48xlarge": 63.296,
+    "p4de.24xlarge": 27.44705,
+    "g6e.12xlarge": 10.493,
+    "g6e.48xlarge": 30.131,
+    "g6.xlarge": 0.8048,
+    "g6.12xlarge": 4.6016,
+    "g5.xlarge": 1.006,
+    "g5.12xlarge": 5.672,
+    "g5.48xlarge": 16.288,
+}
+AWS_REGION_PRICE_FACTORS = {
+    "us-east-1": 1.0,
+    "us-east-2": 0.94,
+    "us-west-2": 1.0,
+    "eu-west-1": 1.1,
+    "ap-northeast-1": 1.24,
+}
+AWS_REGIONS_OFFERING = {"p5e.48xlarge": ("us-east-2", "us-west-2"), "p4de.24xlarge": ("us-east-1", "us-west-2")}
 SAVINGS_PLAN_RATIO = 0.62  # SP rate / on-demand
 RESERVED_RATIO = 0.58  # 3-year no-upfront RI effective rate / on-demand
 SPOT_RATIO_RANGE = (0.32, 0.48)

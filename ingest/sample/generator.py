@@ -4,6 +4,7 @@ Writes, under ``out_dir``, files shaped like what the clouds and a gateway deliv
 
     aws/cur2/cpt-demo/data/BILLING_PERIOD=YYYY-MM/cpt-demo-00001.snappy.parquet   CUR 2.0 (Data Exports)  aws.py
     aws/cur2/cpt-demo/metadata/BILLING_PERIOD=YYYY-MM/cpt-demo-Manifest.json      its manifest            cur2.py
+    aws/price_list/ec2_gpu_instances.json                                          EC2 GPU list prices     aws_prices.py
     gcp/billing_export/invoice_month=YYYYMM/billing_export-000000.jsonl            detailed export rows    gcp.py
     gcp/catalog/compute_engine_skus.json                                           catalog SKUs            gcp.py
     tokens/gateway/YYYY/MM/DD/gateway-YYYYMMDD.jsonl.gz                            OpenAI-style usage logs gateway.py
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ingest.sample.aws import write_aws_cur2
+from ingest.sample.aws_prices import write_aws_price_list
 from ingest.sample.common import History, SampleSpec, Truth
 from ingest.sample.counters import write_server_counters
 from ingest.sample.gateway import write_gateway_logs
@@ -81,6 +83,7 @@ def _write_month(out_dir: Path, spec: SampleSpec) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     truth = Truth()
     write_aws_cur2(out_dir, spec, truth)
+    write_aws_price_list(out_dir)
     write_gcp_export(out_dir, spec, truth)
     write_gateway_logs(out_dir, spec, truth)
     write_server_counters(out_dir, spec, truth)

@@ -93,7 +93,7 @@ def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
     The GCP export is read from files, whole, whatever the partition: it runs once."""
     from ingest.dbt_inputs import prepare as prepare_dbt_inputs
     from ingest.paths import DataLayout
-    from orchestration.defs.aws.assets import aws_billing_line_items
+    from orchestration.defs.aws.assets import aws_billing_line_items, aws_list_prices
     from orchestration.defs.gcp.assets import GcpBillingConfig, gcp_billing_line_items, gcp_list_prices
     from orchestration.defs.tokens.assets import inference_requests, inference_token_counter_samples
 
@@ -101,6 +101,7 @@ def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
     each_day: list[str | None] = [day.isoformat() for day in days]
     stages: dict[str, list[tuple[Any, list[str | None]]]] = {
         "ingest_billing_s": [
+            (aws_list_prices, [None]),
             (gcp_list_prices, [None]),
             (aws_billing_line_items, [f"{MONTH}-01"]),
             (gcp_billing_line_items, [each_day[0]]),
@@ -248,6 +249,7 @@ def _dagster_run(source: Path, data: Path) -> float:
         "CPT_OTEL_SPANS_URI",
         "CPT_PROMETHEUS_URI",
         "CPT_GCP_CATALOG_URI",
+        "CPT_AWS_PRICE_LIST_URI",
     ):
         env.pop(key, None)  # cpt derives them from CPT_SOURCE_DIR
     started = time.perf_counter()

@@ -169,6 +169,7 @@ def test_a_deployed_instance_refreshes_without_a_switch_flipped_and_says_when(cp
     assert {a.name for a in automations} == {
         "daily_refresh_schedule",
         "gcp_catalog_refresh_schedule",
+        "aws_price_list_refresh_schedule",
         "monthly_reports_schedule",
         "aws_billing_delivery_sensor",
         "token_log_sensor",
@@ -214,6 +215,10 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     assert not {"int_billing_lines_scoped", "int_billing_lines_spread_hourly", "int_cost_pools_aggregated"} & tokens
     catalog = defs.get_schedule_def("gcp_catalog_refresh_schedule")
     assert catalog.cron_schedule == "0 2 * * 1" and catalog.job_name == "gcp_catalog_refresh"
+    prices = defs.get_schedule_def("aws_price_list_refresh_schedule")
+    assert prices.cron_schedule == "30 2 * * 1" and prices.job_name == "aws_price_list_refresh"
+    refreshed = defs.get_job_def("aws_price_list_refresh").asset_layer.executable_asset_keys
+    assert {k.to_user_string() for k in refreshed} == {"aws_list_prices"}
 
 
 def test_allocation_policies_are_run_config_passed_to_dbt_as_vars():

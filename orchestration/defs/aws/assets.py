@@ -1,12 +1,14 @@
-"""AWS billing deliveries (CUR 2.0, legacy CUR, AWS FOCUS) → landing zone → bronze aws_billing_line_items."""
+"""AWS billing deliveries (CUR 2.0, legacy CUR, AWS FOCUS) → landing zone → bronze aws_billing_line_items; EC2
+list prices of the GPU instance types from the Price List API → bronze aws_list_prices (weekly)."""
 
 import dagster as dg
 
 from ingest.aws.deliveries import ingest_aws_billing
+from ingest.aws.price_list import gpu_instance_types, load_aws_list_prices
 from orchestration.billing_metadata import deliveries_check, report_loads
 from orchestration.bronze_assets import bronze_asset
 from orchestration.partitions import monthly_partitions, months_of
-from orchestration.resources import DeliverySourceResource, WarehouseResource
+from orchestration.resources import DBT_PROJECT_DIR, DeliverySourceResource, WarehouseResource
 
 
 @bronze_asset(
@@ -37,3 +39,31 @@ def aws_billing_line_items(
     if not loads and not refused:
         context.log.warning(f"no AWS delivery found for {sorted(months)} under {aws_billing.uri}")
     return report_loads(context, "aws_billing_line_items", loads + refused)
+
+
+@bronze_asset("aws_list_prices", "aws_prices", "aws")
+def aws_list_prices(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, aws_price_list: DeliverySourceResource
+) -> dg.MaterializeResult:
+    """Public EC2 prices of the GPU instance types in dbt_project/seeds/hardware_specs.csv, in every region: on
+    demand and each reserved offer (its upfront fee spread over the term).
+
+    From ``CPT_AWS_PRICE_LIST_URI``: the Price List Query API (``https://api.pricing.us-east-1.amazonaws.com``,
+    boto3's credential chain, permission ``pricing:GetProducts``) or a saved JSON list of its PriceList documents.
+    The what-if scenarios price another region and another GPU type from it.
+    """
+    if aws_price_list.absent:  # the scenarios of other regions and GPU types need it; bronze keeps the last prices
+        return dg.MaterializeResult(metadata=aws_price_list.say_absent(context))
+    instance_types = gpu_instance_types(DBT_PROJECT_DIR / "seeds" / "hardware_specs.csv")
+    with aws_price_list.reachable():
+        prices = load_aws_list_prices(aws_price_list.uri, warehouse.layout.bronze, instance_types)
+    on_demand = prices.filter(prices["term_type"] == "OnDemand")
+    context.log.info(f"{prices.height} list prices for {prices['sku'].n_unique()} products")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": prices.height,
+            "instance_types": on_demand["instance_type"].n_unique(),
+            "regions": on_demand["region"].n_unique(),
+            "terms": ", ".join(sorted(prices["term_type"].unique().to_list())),
+        }
+    )

@@ -12,6 +12,17 @@
 --                var('cpt_whatif_target_utilization') of the configuration's capacity (whole instances, at least
 --                var('cpt_whatif_min_instances'), never more than it ran); cost that is not GPU-hours (volumes,
 --                fees) kept as billed.
+--   other_region:<region>
+--                the same instance-hours in another region, at that region's list price (AWS Price List API,
+--                stg_aws__list_prices) and the same discount to list the deployment paid (its GPU instances' billed
+--                cost ÷ their hours at its own region's list price);
+--   other_gpu:<instance type>
+--                another GPU type in its own region: each hour the instances of that type its output tokens needed
+--                at the target utilization (as autoscaled), its capacity scaled by the GPUs' memory bandwidth
+--                (hardware_specs: decoding is bound by it), at that type's list price and the same discount to list;
+--                only types whose instance holds the model — the weights (parameters × bytes per parameter of the
+--                quantization) and a fifth more for the KV cache — or at least the memory it runs on now.
+--   The last two cover deployment-months that ran one GPU instance type in one region, with list prices for it.
 
 {%- set target = var('cpt_whatif_target_utilization') %}
 {%- set min_instances = var('cpt_whatif_min_instances') %}
@@ -47,6 +58,194 @@ observed_ratios as (
     from pools
     where gpus_per_instance > 0 and on_demand_cost > 0 and pricing_tier <> 'on_demand'
     group by provider, month, pricing_tier
+
+),
+
+fleets as (
+
+    select
+        deployment,
+        month,
+        hardware as instance_type,
+        region,
+        max(gpus_per_instance) as gpus_per_instance,
+        {{ exact_sum("pool_cost") }} as gpu_cost,
+        {{ exact_sum("gpu_hours") }} as gpu_hours
+    from pools
+    where gpus_per_instance > 0
+    group by deployment, month, hardware, region
+
+),
+
+list_prices as (
+
+    select
+        'aws' as provider,
+        instance_type,
+        region,
+        effective_hourly_rate as on_demand_hourly
+    from {{ ref('stg_aws__list_prices') }}
+    where offer = 'on_demand' and effective_hourly_rate > 0
+
+),
+
+single_fleet_months as (
+
+    select deployment, month
+    from fleets
+    group by deployment, month
+    having count(*) = 1
+
+),
+
+-- One GPU instance type in one region, with its list price there: what the other region and GPU scenarios re-price.
+priced_fleets as (
+
+    select
+        fleets.deployment,
+        fleets.month,
+        deployments.provider,
+        fleets.instance_type,
+        fleets.region,
+        fleets.gpus_per_instance,
+        fleets.gpu_cost,
+        fleets.gpu_hours,
+        fleets.gpu_hours / fleets.gpus_per_instance as instance_hours,
+        own_price.on_demand_hourly,
+        fleets.gpu_cost / (fleets.gpu_hours / fleets.gpus_per_instance * own_price.on_demand_hourly) as ratio_to_list,
+        hardware.gpu_type,
+        hardware.gpu_count * hardware.gpu_memory_gb as instance_memory_gb,
+        hardware.gpu_memory_bandwidth_gb_s
+    from fleets
+    inner join deployments on fleets.deployment = deployments.deployment
+    inner join list_prices as own_price
+        on deployments.provider = own_price.provider
+        and fleets.instance_type = own_price.instance_type
+        and fleets.region = own_price.region
+    inner join {{ ref('hardware_specs') }} as hardware on fleets.instance_type = hardware.instance_type
+    inner join single_fleet_months as single
+        on fleets.deployment = single.deployment and fleets.month = single.month
+    where fleets.gpu_hours > 0
+
+),
+
+other_regions as (
+
+    select
+        priced_fleets.deployment,
+        priced_fleets.month,
+        alternative.region,
+        priced_fleets.instance_type,
+        priced_fleets.gpu_type,
+        alternative.on_demand_hourly,
+        priced_fleets.ratio_to_list,
+        priced_fleets.gpu_hours,
+        priced_fleets.gpu_cost,
+        priced_fleets.instance_hours * alternative.on_demand_hourly * priced_fleets.ratio_to_list as scenario_gpu_cost
+    from priced_fleets
+    inner join list_prices as alternative
+        on priced_fleets.provider = alternative.provider
+        and priced_fleets.instance_type = alternative.instance_type
+        and priced_fleets.region <> alternative.region
+
+),
+
+-- The memory a configuration needs: its weights at the quantization's bytes per parameter, and a fifth more.
+config_memory as (
+
+    select
+        config_id,
+        1.2 * total_params_b * case
+            when lower(quantization) in ('fp8', 'int8', 'w8a8', 'fp8_e4m3') then 1.0
+            when lower(quantization) in ('int4', 'awq', 'gptq', 'w4a16', 'nf4') then 0.5
+            else 2.0
+        end as needed_memory_gb
+    from {{ ref('dim_deployment_configs') }}
+
+),
+
+sized_hours as (
+
+    select
+        hourly.deployment,
+        cast({{ dbt.date_trunc('month', 'hourly.usage_hour') }} as date) as month,
+        hourly.output_tokens,
+        hourly.capacity_output_tokens_per_gpu_second as capacity,
+        config_memory.needed_memory_gb
+    from {{ ref('fct_deployment_efficiency_hourly') }} as hourly
+    left join config_memory on hourly.config_id = config_memory.config_id
+    where hourly.gpu_hours > 0
+
+),
+
+other_gpus as (
+
+    select
+        priced_fleets.deployment,
+        priced_fleets.month,
+        priced_fleets.region,
+        alternative.instance_type,
+        hardware.gpu_type,
+        alternative.on_demand_hourly,
+        priced_fleets.ratio_to_list,
+        priced_fleets.gpu_cost,
+        hardware.gpu_count as gpus_per_instance,
+        cast(hardware.gpu_memory_bandwidth_gb_s as double) / priced_fleets.gpu_memory_bandwidth_gb_s
+            as throughput_ratio,
+        priced_fleets.instance_memory_gb,
+        hardware.gpu_count * hardware.gpu_memory_gb as alternative_memory_gb
+    from priced_fleets
+    inner join list_prices as alternative
+        on priced_fleets.provider = alternative.provider
+        and priced_fleets.region = alternative.region
+    inner join {{ ref('hardware_specs') }} as hardware on alternative.instance_type = hardware.instance_type
+    where hardware.gpu_type <> priced_fleets.gpu_type and hardware.gpu_count > 0
+
+),
+
+other_gpu_hours as (
+
+    select
+        other_gpus.deployment,
+        other_gpus.month,
+        other_gpus.instance_type,
+        other_gpus.gpus_per_instance,
+        other_gpus.on_demand_hourly * other_gpus.ratio_to_list as instance_hour_cost,
+        case
+            when
+                sized_hours.capacity is not null
+                and other_gpus.alternative_memory_gb >= least(
+                    other_gpus.instance_memory_gb,
+                    coalesce(sized_hours.needed_memory_gb, other_gpus.instance_memory_gb)
+                )
+                then 1
+            else 0
+        end as is_sized,
+        other_gpus.gpus_per_instance * greatest(
+            {{ min_instances }},
+            ceil(
+                sized_hours.output_tokens / 3600.0
+                / (sized_hours.capacity * other_gpus.throughput_ratio * {{ target }})
+                / other_gpus.gpus_per_instance
+            )
+        ) as needed_gpu_hours
+    from other_gpus
+    inner join sized_hours on other_gpus.deployment = sized_hours.deployment and other_gpus.month = sized_hours.month
+
+),
+
+-- A GPU type is a scenario when every hour of the month could be sized on it (a capacity known, the model fits).
+other_gpu_months as (
+
+    select
+        deployment,
+        month,
+        instance_type,
+        {{ exact_sum("needed_gpu_hours") }} as gpu_hours,
+        {{ exact_sum("needed_gpu_hours / gpus_per_instance * instance_hour_cost") }} as scenario_gpu_cost
+    from other_gpu_hours
+    group by deployment, month, instance_type
+    having min(is_sized) = 1
 
 ),
 
@@ -133,6 +332,9 @@ scenarios as (
     select
         deployment, month, 'as_billed' as scenario, 'what was charged' as description,
         'bill' as price_source, cast(null as double) as ratio_to_on_demand,
+        cast(null as varchar) as region, cast(null as varchar) as instance_type,
+        cast(null as double) as list_price_per_instance_hour, cast(null as double) as ratio_to_list,
+        cast(null as double) as throughput_ratio,
         gpu_hours, total_cost as cost
     from months
 
@@ -140,14 +342,14 @@ scenarios as (
 
     select
         deployment, month, 'on_demand', 'every hour at the public on-demand rate',
-        'bill', 1.0, gpu_hours, on_demand_cost + shared_cost
+        'bill', 1.0, null, null, null, null, null, gpu_hours, on_demand_cost + shared_cost
     from months
 
     union all
 
     select
         months.deployment, months.month, tiers.pricing_tier, concat('every hour on ', tiers.pricing_tier),
-        tiers.price_source, tiers.ratio_to_on_demand, months.gpu_hours,
+        tiers.price_source, tiers.ratio_to_on_demand, null, null, null, null, null, months.gpu_hours,
         months.on_demand_cost * tiers.ratio_to_on_demand + months.shared_cost
     from months
     inner join tiers on months.deployment = tiers.deployment and months.month = tiers.month
@@ -160,10 +362,48 @@ scenarios as (
             'at the prices paid, only the GPUs needed at ', cast(round(100 * {{ target }}) as varchar),
             ' % of capacity, at least {{ min_instances }} instance(s)'
         ),
-        'bill', cast(null as double), autoscaled.gpu_hours,
+        'bill', cast(null as double), null, null, null, null, null, autoscaled.gpu_hours,
         months.total_cost - autoscaled.gpu_hour_cost + autoscaled.scaled_cost
     from months
     inner join autoscaled on months.deployment = autoscaled.deployment and months.month = autoscaled.month
+
+    union all
+
+    select
+        months.deployment, months.month, concat('other_region:', other.region),
+        concat('the same instance-hours in ', other.region, ' at its list price and the discount paid'),
+        'aws_price_list', cast(null as double), other.region, other.instance_type, other.on_demand_hourly,
+        other.ratio_to_list, cast(null as double), other.gpu_hours,
+        months.total_cost - other.gpu_cost + other.scenario_gpu_cost
+    from months
+    inner join other_regions as other on months.deployment = other.deployment and months.month = other.month
+
+    union all
+
+    select
+        months.deployment, months.month, concat('other_gpu:', other.instance_type),
+        concat(
+            other.gpu_type, ' (', other.instance_type, '): the instances each hour needed at ',
+            cast(round(100 * {{ target }}) as varchar), ' % of capacity, at its list price and the discount paid'
+        ),
+        'aws_price_list', cast(null as double), other.region, other.instance_type, other.on_demand_hourly,
+        other.ratio_to_list, other.throughput_ratio, sized.gpu_hours,
+        months.total_cost - other.gpu_cost + sized.scenario_gpu_cost
+    from months
+    inner join other_gpus as other on months.deployment = other.deployment and months.month = other.month
+    inner join other_gpu_months as sized
+        on other.deployment = sized.deployment
+        and other.month = sized.month
+        and other.instance_type = sized.instance_type
+
+),
+
+own_fleets as (
+
+    select fleets.deployment, fleets.month, fleets.region, fleets.instance_type
+    from fleets
+    inner join single_fleet_months as single
+        on fleets.deployment = single.deployment and fleets.month = single.month
 
 )
 
@@ -174,6 +414,12 @@ select
     scenarios.description,
     scenarios.price_source,
     cast(scenarios.ratio_to_on_demand as double) as ratio_to_on_demand,
+    coalesce(scenarios.region, own_fleets.region) as region,
+    coalesce(scenarios.instance_type, own_fleets.instance_type) as instance_type,
+    hardware.gpu_type,
+    cast(scenarios.list_price_per_instance_hour as double) as list_price_per_instance_hour,
+    cast(scenarios.ratio_to_list as double) as ratio_to_list,
+    cast(scenarios.throughput_ratio as double) as throughput_ratio,
     cast({{ target }} as double) as target_utilization,
     cast({{ min_instances }} as integer) as min_instances,
     {{ quantity("scenarios.gpu_hours") }} as gpu_hours,
@@ -184,3 +430,6 @@ select
     {{ quantity("(months.total_cost - scenarios.cost) / nullif(months.total_cost, 0)") }} as saving_share
 from scenarios
 inner join months on scenarios.deployment = months.deployment and scenarios.month = months.month
+left join own_fleets on scenarios.deployment = own_fleets.deployment and scenarios.month = own_fleets.month
+left join {{ ref('hardware_specs') }} as hardware
+    on coalesce(scenarios.instance_type, own_fleets.instance_type) = hardware.instance_type

@@ -8,12 +8,14 @@ select
         as rank_in_month,
     deployment,
     scenario,
-    case scenario
-        when 'autoscaled' then 'scale in: run only the GPUs the traffic needs'
-        when 'spot' then 'move interruption-tolerant traffic to spot capacity'
-        when 'savings_plan' then 'cover steady use with a savings plan'
-        when 'reserved' then 'cover steady use with reserved instances'
-        when 'committed_use' then 'cover steady use with a committed-use discount'
+    case
+        when scenario = 'autoscaled' then 'scale in: run only the GPUs the traffic needs'
+        when scenario = 'spot' then 'move interruption-tolerant traffic to spot capacity'
+        when scenario = 'savings_plan' then 'cover steady use with a savings plan'
+        when scenario = 'reserved' then 'cover steady use with reserved instances'
+        when scenario = 'committed_use' then 'cover steady use with a committed-use discount'
+        when scenario like 'other_region:%' then concat('run it in ', region, ', where its instances list cheaper')
+        when scenario like 'other_gpu:%' then concat('serve it on ', gpu_type, ' (', instance_type, ')')
         else scenario
     end as recommendation,
     description,

@@ -14,8 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import duckdb
-
+from ingest import duck
 from ingest.housekeeping import temporary_prefix
 
 SCHEMA = "analytics"
@@ -48,7 +47,7 @@ def export_warehouse(warehouse: Path, out_dir: Path, month: str | None = None) -
     manifest, also written as ``out_dir/manifest.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest: dict = {"schema": SCHEMA, "month": month, "tables": {}}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         con.execute("set threads = 1")  # one writer: the same bytes every time
         tables = [
             name

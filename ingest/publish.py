@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import duck
 from ingest.housekeeping import fault_point, temporary_prefix
 
 # A view reads outside the file when its SQL calls a table function over files.
@@ -79,14 +80,14 @@ def publish(build: Path, published: Path) -> tuple[Path, list[str]]:
     if not build.exists():
         raise FileNotFoundError(f"no warehouse build at {build}: run the dbt assets first")
     # A clean checkpoint first, so that the copied file holds everything (no pending WAL).
-    with duckdb.connect(str(build)) as con:
+    with duck.connect(str(build)) as con:
         con.execute("checkpoint")
     published.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(".publish"), suffix=".duckdb", dir=published.parent)
     os.close(fd)
     try:
         shutil.copyfile(build, tmp)
-        with duckdb.connect(tmp) as con:
+        with duck.connect(tmp) as con:
             dropped = make_self_contained(con)
             con.execute("checkpoint")
         Path(f"{tmp}.wal").unlink(missing_ok=True)

@@ -13,6 +13,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest import duck
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -64,8 +66,20 @@ SETTINGS = (
     Setting("DAGSTER_HOME", "{CPT_DATA_DIR}/dagster_home", "Dagster's run history (telemetry off)", absolute=True),
     Setting(
         "CPT_DUCKDB_MEMORY_LIMIT",
-        "1536MB",
-        "memory limit of the dbt build's DuckDB; above it DuckDB spills to disk (dbt_project/profiles.yml reads it)",
+        duck.MEMORY_LIMIT,
+        "memory limit of every DuckDB connection (ingest, dbt's build, publish, forecasts, reports); above it DuckDB "
+        "spills to its temp directory",
+    ),
+    Setting(
+        "CPT_DUCKDB_THREADS",
+        duck.THREADS,
+        "threads of every DuckDB connection (each thread holds its own working memory); raise it on a bigger machine",
+    ),
+    Setting(
+        "CPT_DUCKDB_TEMP_DIR",
+        "{CPT_DATA_DIR}/tmp/duckdb",
+        "where DuckDB spills what does not fit in its memory limit",
+        absolute=True,
     ),
     Setting(
         "CPT_ALERT_WEBHOOK_URL",

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 from rich import box
 from rich.table import Table
 
+from ingest import duck
 from ingest.reconcile import MonthConservation, conservation_by_month
 
 CPT_MONTHLY = """
@@ -202,7 +202,7 @@ def _dicts(cursor) -> list[dict]:
 
 def read_month(warehouse: Path, month: str | None, team: str | None, model: str | None) -> MonthView:
     """The month's rows (default: the newest month in the warehouse), filtered by team and model."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         if month is None:
             [(month,)] = con.execute("select strftime(max(month), '%Y-%m') from analytics.fct_cpt_monthly").fetchall()
         rows = _dicts(con.execute(CPT_MONTHLY, {"month": month, "team": team, "model": model}))
@@ -213,11 +213,11 @@ def read_month(warehouse: Path, month: str | None, team: str | None, model: str 
 
 def read_budgets(warehouse: Path, month: str | None) -> list[dict]:
     """Budget status and quotas of a month (default: the open month, the one after the last day with data)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         return _dicts(con.execute(BUDGETS, {"month": month}))
 
 
 def read_whatif(warehouse: Path, deployment: str, month: str | None) -> list[dict]:
     """A deployment's month re-priced under every scenario, cheapest first (default: its newest month)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         return _dicts(con.execute(WHATIF, {"deployment": deployment, "month": month}))

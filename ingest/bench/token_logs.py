@@ -30,7 +30,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-import duckdb
+from ingest import duck
 
 DAY = date(2026, 10, 3)
 
@@ -41,7 +41,7 @@ def generate(folder: Path, lines: int, files: int, dirty_every: int = 0) -> Path
     day_dir = folder / f"{DAY:%Y/%m/%d}"
     day_dir.mkdir(parents=True, exist_ok=True)
     per_file = lines // files
-    con = duckdb.connect()
+    con = duck.connect()
     for n in range(files):
         first, count = n * per_file, per_file if n < files - 1 else lines - n * per_file
         target = day_dir / f"gateway-{n:02d}.jsonl"
@@ -86,7 +86,7 @@ def _floor(folder: Path, out: Path) -> int:
     from ingest.tokens.jsonl import columns_spec, sql_path
 
     selects = ", ".join(f"{sql_path(p)} as {c}" for c, (p, _) in FIELDS.items())
-    con = duckdb.connect()
+    con = duck.connect()
     sql = (
         f"copy (select {selects} from read_json('{folder}/**/*.jsonl', format = 'newline_delimited', "
         f"ignore_errors = true, columns = {columns_spec(FIELDS)})) to '{out}' (format parquet)"
@@ -95,7 +95,7 @@ def _floor(folder: Path, out: Path) -> int:
 
 
 def _scan(folder: Path) -> int:
-    con = duckdb.connect()
+    con = duck.connect()
     sql = (
         f"select count(*) from read_json('{folder}/**/*.jsonl', format = 'newline_delimited', records = false, "
         "ignore_errors = true, columns = {'record': 'JSON'})"

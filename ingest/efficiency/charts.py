@@ -8,9 +8,9 @@ import os
 import re
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
+from ingest import duck
 from ingest.housekeeping import temporary_prefix
 
 MARKERS = {"low": "o", "medium": "s", "high": "^"}
@@ -18,7 +18,7 @@ COLOURS = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795"]
 
 
 def read_frontier(warehouse: Path) -> pl.DataFrame:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         return con.sql(
             "select model, deployment, config_id, load_bucket, cast(cpt_micro_usd_per_output_token as double) as cpt,"
             " p99_latency_ms, slo_p99_latency_ms, is_pareto_optimal, requests from analytics.fct_latency_cost_frontier"

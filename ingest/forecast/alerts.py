@@ -16,8 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from ingest import duck
 from ingest.housekeeping import temporary_prefix
 
 ANOMALY_DAYS = 3  # anomalies of the last days to the as-of day are alerted; older ones stay in the table
@@ -34,7 +33,7 @@ class Alert:
 def find_alerts(warehouse: Path) -> list[Alert]:
     """The alerts a published warehouse holds: budgets spent or projected over, and recent anomalies."""
     alerts = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         budgets = con.sql(
             "select month, team, model, status, cast(budget_usd as double), cast(spent_to_date as double), "
             "cast(projected_cost as double), cast(probability_over_budget as double), as_of_date "

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest import duck
 from ingest.housekeeping import temporary_prefix
 
 HISTORY_DAYS = 92  # days of actuals drawn before the forecast
@@ -128,7 +129,7 @@ def render_all(warehouse: Path, folder: Path) -> list[Path]:
     """The total's chart and one per team with a forecast (total.png, team-<name>.png); charts of teams that are
     gone are removed."""
     written = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         as_of = con.sql("select max(as_of_date) from analytics.fct_forecast_daily").fetchall()[0][0]
         if as_of is None:
             return []

@@ -12,15 +12,14 @@ import json
 import os
 from pathlib import Path
 
-import duckdb
-
+from ingest import duck
 from ingest.housekeeping import temporary_prefix
 
 FILE = "litellm_team_update.jsonl"
 
 
 def team_update_bodies(warehouse: Path) -> list[dict]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         rows = con.sql(
             "select team_id, cast(max_budget as double), budget_duration, tpm_limit "
             "from analytics.fct_gateway_team_limits order by team"

@@ -18,10 +18,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import polars as pl
 
+from ingest import duck
 from ingest.forecast.engine import BASELINE, Result, forecast
 from ingest.housekeeping import temporary_prefix
 
@@ -64,7 +64,7 @@ def _mean_mase(accuracy: pl.DataFrame, chosen: bool) -> dict[int, float]:
 
 def read_series(warehouse: Path) -> pl.DataFrame:
     """The long history (series_level, series_key, measure, usage_date, value) from a warehouse build."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         wide = con.sql(f"select * from {SERIES_MODEL}").pl()
     return (
         wide.drop("team", "model")

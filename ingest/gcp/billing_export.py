@@ -14,6 +14,7 @@ from typing import Any, cast
 import duckdb
 import polars as pl
 
+from ingest import duck
 from ingest.billing import (
     AmountLimits,
     BillingFormat,
@@ -156,7 +157,7 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
     only the export schema's fields, typed; a line that is not JSON or a field of the wrong type is an error."""
     columns = ", ".join(f"'{name}': '{_duck_type(dtype)}'" for name, dtype in EXPORT_SCHEMA.items())
     try:
-        with duckdb.connect() as con:
+        with duck.connect() as con:
             query = f"select * from read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
             frame = cast(pl.DataFrame, pl.from_arrow(con.sql(query, params=[str(path)]).to_arrow_table()))
     except duckdb.Error as exc:

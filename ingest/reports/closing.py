@@ -21,8 +21,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from ingest import duck
 from ingest.housekeeping import temporary_prefix
 from ingest.paths import DataLayout
 from ingest.reports.build import Reports, rebase, write_files
@@ -83,7 +82,7 @@ def close_month(layout: DataLayout, month: dt.date, now: dt.datetime) -> ClosedM
         raise CloseRefused(f"{label} is already closed (at {record['closed_at']}); a closed month never changes")
     if not layout.warehouse.exists():
         raise CloseRefused(f"no published warehouse at {layout.warehouse}: run `cpt run` first")
-    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+    with duck.connect(str(layout.warehouse), read_only=True) as con:
         tables = "select 1 from information_schema.tables where table_name = 'fct_billing_month_status'"
         if not con.sql(tables).fetchall():
             raise CloseRefused(f"{layout.warehouse} has no chargeback tables yet: run `cpt run` first")
@@ -107,7 +106,7 @@ def close_month(layout: DataLayout, month: dt.date, now: dt.datetime) -> ClosedM
     staging.mkdir(parents=True)
     closed_at = now.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None)
     rows = {}
-    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+    with duck.connect(str(layout.warehouse), read_only=True) as con:
         con.execute(
             f"copy (select cast($month as date) as month, cast($at as timestamp) as closed_at) "
             f"to '{staging / 'months.parquet'}' (format parquet)",

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import polars as pl
+
+from ingest import duck
 
 TREND_MONTHS = 6  # months of CPT trend and month-over-month drawn up to the report's month
 # What names a chargeback line within its month (team first, for the statements), and its amounts in cents.
@@ -68,7 +69,7 @@ def _sum(values: pl.Series) -> Decimal:
 
 
 def months_with_data(warehouse: Path) -> list[dt.date]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         rows = con.sql(
             "select distinct month from analytics.fct_chargeback_reconciliation "
             "union select distinct month from analytics.fct_chargeback_monthly order by 1"
@@ -79,7 +80,7 @@ def months_with_data(warehouse: Path) -> list[dt.date]:
 def read_month(warehouse: Path, month: dt.date) -> MonthData:
     """The month's rows, sorted so that every report lists them in the same order run after run."""
     first = month - dt.timedelta(days=31 * (TREND_MONTHS - 1))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         params = {"month": month}
         lines = con.sql(
             "select * from analytics.fct_chargeback_monthly where month = $month "

@@ -21,8 +21,9 @@ import json
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import yaml
+
+from ingest import duck
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "chargeback"
 FROZEN_TABLES = {
@@ -66,7 +67,7 @@ def ensure_files(closed: Path) -> None:
     if all((empty / f"{name}.parquet").exists() for name in wanted):
         return
     empty.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect() as con:
+    with duck.connect() as con:
         for name, columns in wanted.items():
             temporary = empty / f".{name}.tmp"
             con.execute(f"copy ({_empty_select(columns)}) to '{temporary}' (format parquet)")

@@ -13,6 +13,7 @@ from functools import cache
 import duckdb
 import polars as pl
 
+from ingest import duck
 from ingest.schemas import INFERENCE_REQUESTS_SCHEMA, QUARANTINE_SCHEMA
 
 MAX_TOKENS_PER_REQUEST = 10_000_000  # above this a count is a logging bug, not a request
@@ -30,10 +31,8 @@ class ParsedLog:
 @cache
 def duckdb_connection() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB per process (opening one per file costs more than parsing a small file); its time
-    zone is UTC, so a timestamp without an offset is read as UTC."""
-    con = duckdb.connect()
-    con.execute("set TimeZone = 'UTC'")
-    return con
+    zone is UTC (``duck.connect``), so a timestamp without an offset is read as UTC."""
+    return duck.connect()
 
 
 def utc_sql(text: str) -> str:

@@ -37,8 +37,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
+
+from ingest import duck
 
 ROOT = Path(__file__).parents[2]
 # scale: (gateway requests a month, fleet factor). The fleet factor multiplies the VMs and so the bill: each unit
@@ -158,7 +159,7 @@ def floor(inputs: Path, reads: str = "bronze") -> tuple[pl.DataFrame, float]:
     sql = FLOOR_SQL.read_text().replace("{sources}", sources.strip().rstrip(","))
     sql = sql.replace("{bronze}", str(inputs)).replace("{source}", str(inputs))
     sql = sql.replace("{seeds}", str(ROOT / "dbt_project/seeds"))
-    con = duckdb.connect()
+    con = duck.connect()
     con.execute("set TimeZone = 'UTC'")
     started = time.perf_counter()
     result = con.sql(sql).pl()
@@ -166,7 +167,7 @@ def floor(inputs: Path, reads: str = "bronze") -> tuple[pl.DataFrame, float]:
 
 
 def marts_per_deployment_day(warehouse: Path) -> pl.DataFrame:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         return con.sql(
             "select deployment, usage_date as day, sum(total_cost) as cost, sum(output_tokens) as output_tokens "
             "from analytics.fct_cpt_daily where deployment not like 'shared:%' group by all order by 1, 2"
@@ -218,7 +219,7 @@ def measure(source: Path, with_dagster: bool) -> dict:
         bad = differences(floor_rows, marts_per_deployment_day(layout.build_warehouse))  # the day re-read: same
         result["floor_mismatches"] += [{"floor": "after the incremental day", **r} for r in bad.head(5).to_dicts()]
         result["floor_equal"] = not result["floor_mismatches"]
-        with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
+        with duck.connect(str(layout.build_warehouse), read_only=True) as con:
             requests = con.execute("select count(*) from internal.stg_tokens__inference_requests").fetchall()
             bill_lines = con.execute("select count(*) from internal.int_billing_line_items_unioned").fetchall()
             result["requests"], result["bill_lines"] = requests[0][0], bill_lines[0][0]

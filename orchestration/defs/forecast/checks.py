@@ -3,8 +3,8 @@ for finance, not a broken warehouse — and `cpt run` lists them as alerts rathe
 budget_alert); the Dagster UI shows them red (ERROR) or yellow (WARN)."""
 
 import dagster as dg
-import duckdb
 
+from ingest import duck
 from ingest.forecast.alerts import ANOMALY_DAYS
 from orchestration.resources import WarehouseResource
 
@@ -12,7 +12,7 @@ ALERT = {"budget_alert": True}
 
 
 def _rows(warehouse: WarehouseResource, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse.layout.build_warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse.layout.build_warehouse), read_only=True) as con:
         return con.sql(sql).fetchall()
 
 

@@ -1,8 +1,8 @@
 """Money checks that run on every build. Blocking: a failure stops the warehouse from being published."""
 
 import dagster as dg
-import duckdb
 
+from ingest import duck
 from ingest.reconcile import RELATIVE_TOLERANCE, conservation_by_month
 from orchestration.resources import WarehouseResource
 
@@ -10,7 +10,7 @@ from orchestration.resources import WarehouseResource
 @dg.asset_check(asset="fct_cpt_daily", blocking=True)
 def in_scope_cost_is_conserved(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """For every month: allocated + idle + shared + unallocated = in-scope EffectiveCost (1e-9 relative)."""
-    with duckdb.connect(str(warehouse.layout.build_warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse.layout.build_warehouse), read_only=True) as con:
         months = conservation_by_month(con)
     failing = [m.month for m in months if not m.holds]
     rows = "\n".join(

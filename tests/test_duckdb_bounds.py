@@ -1,0 +1,38 @@
+"""Every DuckDB connection the pipeline opens is bounded like dbt's build: memory limit, threads, temp directory."""
+
+import ast
+from pathlib import Path
+
+from ingest import duck
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_no_module_opens_duckdb_without_the_bounds():
+    unbounded = []
+    for path in sorted([*ROOT.glob("ingest/**/*.py"), *ROOT.glob("orchestration/**/*.py")]):
+        if path == ROOT / "ingest" / "duck.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "connect" and getattr(node.value, "id", "") == "duckdb":
+                unbounded.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not unbounded, f"use ingest.duck.connect: {unbounded}"
+
+
+def test_a_connection_takes_its_bounds_from_the_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPT_DUCKDB_MEMORY_LIMIT", "300MB")
+    monkeypatch.setenv("CPT_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("CPT_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    with duck.connect(tmp_path / "w.duckdb") as con:
+        settings = con.sql(
+            "select current_setting('memory_limit'), current_setting('threads'),"
+            " current_setting('temp_directory'), current_setting('TimeZone')"
+        ).fetchall()[0]
+        # a sort of 3M rows needs more than 40 MB: it spills into the temp directory instead of failing
+        con.execute("set memory_limit = '40MB'")
+        con.execute("create table t as select range as x, md5(range::varchar) as y from range(3000000)")
+        assert con.sql("select count(*) from (select * from t order by y)").fetchall() == [(3_000_000,)]
+    assert settings == ("286.1 MiB", 1, str(tmp_path / "spill"), "UTC")
+    monkeypatch.delenv("CPT_DUCKDB_TEMP_DIR")
+    monkeypatch.setenv("CPT_DATA_DIR", str(tmp_path / "data"))
+    assert duck.connection_config()["temp_directory"] == str(tmp_path / "data" / "tmp" / "duckdb")

@@ -29,6 +29,11 @@ class DataLayout:
         return self.data_dir / "warehouse" / "cpt.duckdb"
 
     @property
+    def dbt_artifacts(self) -> Path:
+        """dbt's artifacts, a folder per invocation (manifest, run results, its log), and the parse it reuses."""
+        return self.data_dir / "warehouse" / "dbt"
+
+    @property
     def exports(self) -> Path:
         """The published warehouse's analytics tables as Parquet and CSV, with a manifest (after each publish)."""
         return self.data_dir / "warehouse" / "exports"

@@ -65,6 +65,11 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
     assert "Running with dbt" not in said and "BetaWarning" not in said and " - dagster - " not in said
     (log,) = (tmp_path / "data" / "logs").glob("cpt-run-*.log")
     assert f"full log: {log}" in said and "Running with dbt" in log.read_text()
+    # dbt's artifacts stay in the data directory; the forecast models' build reused the main build's parse.
+    artifacts = DataLayout(tmp_path / "data").dbt_artifacts
+    (forecast_build,) = artifacts.glob("cpt_forecast_models-*/dbt.log")
+    assert "Nothing changed, skipping partial parsing" in forecast_build.read_text()
+    assert (artifacts / "partial_parse.msgpack").exists()
     with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
         (month,) = conservation_by_month(con)
         invoice = con.execute(

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from ingest.forecast import store
+from orchestration.dbt_invocation import stream_dbt
 from orchestration.defs.warehouse.assets import AFTER_FORECAST, DBT_BUILD_ARGS
 from orchestration.defs.warehouse.translator import CptDbtTranslator
 from orchestration.resources import WarehouseResource, dbt_project
@@ -50,8 +51,8 @@ def cost_forecasts(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     select=AFTER_FORECAST,
     name="cpt_forecast_models",
 )
-def cpt_forecast_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def cpt_forecast_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Builds and tests the models that read cost_forecasts into the warehouse build: fct_forecast_daily,
     fct_forecast_accuracy, fct_month_end_projection, fct_budget_status, fct_gateway_team_limits,
     fct_cost_anomalies (and their staging views)."""
-    yield from dbt.cli(list(DBT_BUILD_ARGS), context=context).stream()
+    yield from stream_dbt(dbt, DBT_BUILD_ARGS, context, warehouse.layout)

@@ -13,6 +13,7 @@ from pydantic import Field
 from ingest.dbt_inputs import prepare as prepare_dbt_inputs
 from ingest.export import MANIFEST, replace_export
 from ingest.publish import publish
+from orchestration.dbt_invocation import stream_dbt
 from orchestration.defs.warehouse.translator import CptDbtTranslator
 from orchestration.policies import AllocationKey, IdlePolicy, SharedPolicy
 from orchestration.resources import WarehouseResource, dbt_project
@@ -80,7 +81,7 @@ def cpt_dbt_models(
     prepare_dbt_inputs(warehouse.layout)  # a source, forecast or close that never happened reads as zero rows
     args = dbt_build_args(config)
     context.log.info(f"dbt {' '.join(args)}")
-    yield from dbt.cli(args, context=context).stream()
+    yield from stream_dbt(dbt, args, context, warehouse.layout)
 
 
 @dg.asset(

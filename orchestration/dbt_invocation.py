@@ -1,0 +1,57 @@
+"""How the dbt assets invoke dbt: its artifacts under the data directory, and its parse reused.
+
+dagster-dbt gives each invocation a target folder of its own, where dbt looks for the partial parse it saved last
+time — and finds none, so every build parsed the whole project again (some 6-9 s here, twice in a run: the main
+build and the forecast models). Each invocation here starts from the parse the previous one in this data
+directory left (``partial_parse.msgpack``), which dbt reuses when the project files, the vars and the profile's
+environment are unchanged and updates file by file otherwise. The invocation folders live under
+``warehouse/dbt/`` of the data directory, the newest ``KEEP`` kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ingest.housekeeping import temporary_prefix
+from ingest.paths import DataLayout
+
+PARTIAL_PARSE = "partial_parse.msgpack"
+KEEP = 20  # invocation folders kept: their dbt.log and run_results.json say what a recent build did
+
+
+def stream_dbt(
+    dbt: DbtCliResource, args: Sequence[str], context: dg.AssetExecutionContext, layout: DataLayout
+) -> Iterator[Any]:
+    """``dbt <args>`` for an asset, its events streamed; the parse carried from and back to the data directory."""
+    root = layout.dbt_artifacts
+    target = root / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}-{uuid.uuid4().hex[:7]}"
+    target.mkdir(parents=True)
+    saved = root / PARTIAL_PARSE
+    if saved.exists():
+        shutil.copyfile(saved, target / PARTIAL_PARSE)
+    yield from dbt.cli(list(args), context=context, target_path=target).stream()
+    keep_parse(target / PARTIAL_PARSE, saved)
+    _prune(root)
+
+
+def keep_parse(fresh: Path, saved: Path) -> None:
+    """Make ``fresh`` the parse the next invocation starts from (copied beside it, renamed over it)."""
+    if not fresh.exists():
+        return
+    partial = saved.with_name(f"{temporary_prefix('.cpt-parse')}.msgpack.tmp")
+    shutil.copyfile(fresh, partial)
+    os.replace(partial, saved)
+
+
+def _prune(root: Path) -> None:
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -15,7 +15,8 @@ requests), then, each repeat in a fresh process so that peak RSS is its own:
 - dagster (``--dagster``): the same month through ``cpt run`` (Dagster in process), to report Dagster's own
   overhead apart.
 
-Prints the medians and, with ``--write``, appends a row to BENCHMARKS.md. Tests run it at a tiny scale and
+Prints the medians and, with ``--write``, appends a row to BENCHMARKS.md and redraws its chart of time and peak
+memory against scale (``docs/bench-scale.png``, ``orchestration/bench/chart.py``). Tests run it at a tiny scale and
 check the floor equality; they never assert times.
 """
 
@@ -342,6 +343,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dagster", action="store_true", help="also time the month through `cpt run`")
     parser.add_argument("--write", type=Path, help="append the result row to this Markdown file")
+    parser.add_argument(
+        "--chart", type=Path, default=ROOT / "docs" / "bench-scale.png", help="with --write: time and memory by scale"
+    )
     parser.add_argument("--workdir", type=Path, help="keep the generated source here (default: a temp dir)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor", nargs=2, metavar=("READS", "INPUTS"), help=argparse.SUPPRESS)
@@ -374,7 +378,10 @@ def main(argv: list[str] | None = None) -> dict:
     if not result["floor_equal"]:
         print("floor and marts differ:", [r["floor_mismatches"] for r in runs])
     if args.write:
+        from orchestration.bench.chart import write_chart
+
         write_row(args.write, markdown_row(result))
+        write_chart(args.write, args.chart)
     return result
 
 

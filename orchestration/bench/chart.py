@@ -1,0 +1,91 @@
+"""The benchmark's picture: time and peak memory against scale, from BENCHMARKS.md's results table.
+
+For each scale the newest row: the pipeline (ingest + dbt build), its raw-file floor and, where measured, the
+same month through `cpt run` (Dagster included), against the month's requests; and the peak RSS of the largest
+process. Log scales on both axes, so that a line's slope says how it grows (1 = linear). Written by the bench
+command after each row (``--write``), and by ``python -m orchestration.bench.chart BENCHMARKS.md OUT.png``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+SCALE_ORDER = ("S", "M", "L")
+
+
+def newest_rows(markdown: str, header: str) -> list[dict[str, str]]:
+    """The newest row of each scale in the results table under ``header``, smallest scale first."""
+    columns = [c.strip() for c in header.splitlines()[0].strip("|").split("|")]
+    table = markdown.split(header, 1)[1] if header in markdown else ""
+    newest: dict[str, dict[str, str]] = {}
+    for line in table.splitlines():
+        if not line.startswith("|"):
+            break
+        row = dict(zip(columns, (c.strip() for c in line.strip("|").split("|")), strict=True))
+        newest[row["scale"]] = row  # rows are appended at the end: the last one of a scale is its newest
+    return [newest[s] for s in SCALE_ORDER if s in newest] + [r for s, r in newest.items() if s not in SCALE_ORDER]
+
+
+def _number(text: str) -> float | None:
+    head = text.split(" ")[0].replace(",", "").rstrip("×")
+    try:
+        return float(head)
+    except ValueError:
+        return None
+
+
+def draw(rows: list[dict[str, str]], out: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    requests = [_number(r["requests"]) for r in rows]
+    fig, (times, memory) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
+    series = {
+        "pipeline (ingest + dbt build)": [_number(r["pipeline s"]) for r in rows],
+        "raw-file floor (one DuckDB query)": [_number(r["floor (raw files) s"]) for r in rows],
+        "`cpt run` (with Dagster)": [
+            (p or 0) + d if (d := _number(r["Dagster overhead s"])) is not None else None
+            for r, p in zip(rows, [_number(r["pipeline s"]) for r in rows], strict=True)
+        ],
+    }
+    for label, values in series.items():
+        points = [(x, y) for x, y in zip(requests, values, strict=True) if x and y]
+        if points:
+            times.plot(*zip(*points, strict=True), marker="o", label=label)
+    for row, x in zip(rows, requests, strict=True):
+        times.annotate(row["scale"], (x, _number(row["pipeline s"]) or 1), textcoords="offset points", xytext=(4, 4))
+    times.set(xscale="log", yscale="log", xlabel="requests in the month", ylabel="seconds", title="Time")
+    times.margins(x=0.15, y=0.2)
+    times.legend(fontsize=8)
+    rss = [(x, _number(r["peak RSS MB"])) for x, r in zip(requests, rows, strict=True)]
+    memory.plot(*zip(*rss, strict=True), marker="o", color="tab:purple", label="peak RSS, largest process")
+    memory.axhline(2048, color="tab:red", linestyle="--", linewidth=1, label="2 GB bound")
+    memory.set(xscale="log", yscale="log", xlabel="requests in the month", ylabel="MB", title="Peak memory")
+    memory.margins(x=0.15, y=0.2)
+    memory.legend(fontsize=8)
+    for axis in (times, memory):
+        axis.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:g}M"))
+        axis.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        axis.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if f"{v:.0e}"[0] in "25" else ""))
+    machine = rows[-1]["machine"] if rows else ""
+    fig.suptitle(f"The month at each scale ({machine}; newest row of each scale in BENCHMARKS.md)", fontsize=10)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, metadata={"Software": None})
+    plt.close(fig)
+    return out
+
+
+def write_chart(benchmarks: Path, out: Path) -> Path | None:
+    from orchestration.bench.pipeline import HEADER
+
+    rows = newest_rows(benchmarks.read_text(), HEADER)
+    return draw(rows, out) if rows else None
+
+
+if __name__ == "__main__":
+    write_chart(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -32,6 +30,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from ingest.bench import machine
 
 LAST_DAY = dt.date(2026, 10, 31)
 SECTION = "## Forecasting"
@@ -88,7 +88,7 @@ def run(series_count: int, days: int, repeat: int) -> dict:
     seconds, baseline = statistics.median(timings), statistics.median(baselines)
     return {
         "date": dt.date.today().isoformat(),
-        "machine": _machine(),
+        "machine": machine(),
         "series": series_count,
         "days": days,
         "cold_import_s": round(cold, 2),
@@ -103,12 +103,6 @@ def run(series_count: int, days: int, repeat: int) -> dict:
         "methods": dict(sorted(methods.items())),
         "repeats": repeat,
     }
-
-
-def _machine() -> str:
-    """Cores this process may use, memory, architecture (as the pipeline benchmark's rows say it)."""
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{len(os.sched_getaffinity(0))} cores, {memory:.0f} GiB, {platform.machine()}"
 
 
 HEADER = (

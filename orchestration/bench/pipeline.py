@@ -26,7 +26,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -41,6 +40,7 @@ from typing import Any
 import polars as pl
 
 from ingest import duck
+from ingest.bench import machine
 
 ROOT = Path(__file__).parents[2]
 # scale: (gateway requests a month, fleet factor). The fleet factor multiplies the VMs and so the bill: each unit
@@ -280,11 +280,6 @@ def _child(source: Path, with_dagster: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _machine() -> str:
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.machine()}"
-
-
 def report(scale: str, runs: list[dict]) -> dict:
     median = {k: statistics.median(r[k] for r in runs) for k in runs[0] if isinstance(runs[0][k], float)}
     median.update(
@@ -307,7 +302,7 @@ def report(scale: str, runs: list[dict]) -> dict:
 def markdown_row(r: dict) -> str:
     dagster = f"{r['dagster_overhead_s']:.1f}" if "dagster_overhead_s" in r else "—"
     return (
-        f"| {datetime.now(UTC):%Y-%m-%d} | {_machine()} | {r['scale']} | {r['requests']:,} | {r['bill_lines']:,} "
+        f"| {datetime.now(UTC):%Y-%m-%d} | {machine()} | {r['scale']} | {r['requests']:,} | {r['bill_lines']:,} "
         f"| {r['ingest_billing_s']:.1f} | {r['ingest_tokens_s']:.1f} | {r['ingest_counters_s']:.1f} "
         f"| {r['dbt_build_s']:.1f} | {r['pipeline_s']:.1f} | {r['floor_raw_s']:.2f} | {r['floor_bronze_s']:.2f} "
         f"| {r['pipeline_over_floor']:.1f}× "

@@ -57,12 +57,17 @@ def draw(rows: list[dict[str, str]], out: Path) -> Path:
         if points:
             times.plot(*zip(*points, strict=True), marker="o", label=label)
     for row, x in zip(rows, requests, strict=True):
-        times.annotate(row["scale"], (x, _number(row["pipeline s"]) or 1), textcoords="offset points", xytext=(4, 4))
+        label = f"{row['scale']}: {row['pipeline s']} s"
+        times.annotate(
+            label, (x, _number(row["pipeline s"]) or 1), textcoords="offset points", xytext=(6, -12), fontsize=8
+        )
     times.set(xscale="log", yscale="log", xlabel="requests in the month", ylabel="seconds", title="Time")
     times.margins(x=0.15, y=0.2)
     times.legend(fontsize=8)
     rss = [(x, _number(r["peak RSS MB"])) for x, r in zip(requests, rows, strict=True)]
     memory.plot(*zip(*rss, strict=True), marker="o", color="tab:purple", label="peak RSS, largest process")
+    for x, mb in rss:
+        memory.annotate(f"{mb:,.0f} MB", (x, mb), textcoords="offset points", xytext=(6, -12), fontsize=8)
     memory.axhline(2048, color="tab:red", linestyle="--", linewidth=1, label="2 GB bound")
     memory.set(xscale="log", yscale="log", xlabel="requests in the month", ylabel="MB", title="Peak memory")
     memory.margins(x=0.15, y=0.2)

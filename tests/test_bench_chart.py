@@ -23,7 +23,7 @@ def test_the_newest_row_of_each_scale_is_drawn_smallest_first(tmp_path):
         ("S", "25.0", "9.5"),
         ("L", "160.0", "—"),
     ]  # a row below the table (another section) is not in it
-    out = write_chart(tmp_path / "BENCHMARKS.md", tmp_path / "chart.png")
+    out = write_chart(tmp_path / "BENCHMARKS.md", HEADER, tmp_path / "chart.png")
     assert out is not None and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -3,12 +3,11 @@
 For each scale the newest row: the pipeline (ingest + dbt build), its raw-file floor and, where measured, the
 same month through `cpt run` (Dagster included), against the month's requests; and the peak RSS of the largest
 process. Log scales on both axes, so that a line's slope says how it grows (1 = linear). Written by the bench
-command after each row (``--write``), and by ``python -m orchestration.bench.chart BENCHMARKS.md OUT.png``.
+command after each row (``--write``; ``--chart`` names the file).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 SCALE_ORDER = ("S", "M", "L")
@@ -85,12 +84,7 @@ def draw(rows: list[dict[str, str]], out: Path) -> Path:
     return out
 
 
-def write_chart(benchmarks: Path, out: Path) -> Path | None:
-    from orchestration.bench.pipeline import HEADER
-
-    rows = newest_rows(benchmarks.read_text(), HEADER)
+def write_chart(benchmarks: Path, header: str, out: Path) -> Path | None:
+    """The chart of the results table under ``header`` in ``benchmarks`` (None when it has no row)."""
+    rows = newest_rows(benchmarks.read_text(), header)
     return draw(rows, out) if rows else None
-
-
-if __name__ == "__main__":
-    write_chart(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> dict:
         from orchestration.bench.chart import write_chart
 
         write_row(args.write, markdown_row(result))
-        write_chart(args.write, args.chart)
+        write_chart(args.write, HEADER, args.chart)
     return result
 
 

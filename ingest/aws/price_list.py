@@ -83,7 +83,7 @@ def _price(dimension: dict) -> tuple[str, float]:
     return currency, float(amount)
 
 
-def _offer_rows(product: dict, term_type: str, offer: dict) -> dict | None:
+def _offer_row(product: dict, term_type: str, offer: dict) -> dict | None:
     attributes = product["attributes"]
     term = offer.get("termAttributes") or {}
     hourly = upfront = 0.0
@@ -137,7 +137,7 @@ def list_prices(
         try:
             for term_type, offers in (document.get("terms") or {}).items():
                 for offer in offers.values():
-                    row = _offer_rows(product, term_type, offer)
+                    row = _offer_row(product, term_type, offer)
                     if row is not None:
                         rows.append({**row, "fetched_at": fetched})
         except (KeyError, ValueError, TypeError, AttributeError) as exc:

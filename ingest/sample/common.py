@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import csv
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -239,13 +242,19 @@ def iso(ts: datetime) -> str:
     return ts.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
+HARDWARE_SPECS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "hardware_specs.csv"
+
+
+@cache
+def _gpus_per_instance() -> dict[str, int]:
+    with HARDWARE_SPECS.open(newline="") as fh:
+        return {row["instance_type"]: int(row["gpu_count"]) for row in csv.DictReader(fh)}
+
+
 def gpu_count(instance_type: str) -> int:
-    """GPUs per instance, as dbt_project/seeds/hardware_specs.csv says."""
-    eight = ("p5.48xlarge", "p5e.48xlarge", "p4d.24xlarge", "p4de.24xlarge", "g6e.48xlarge", "g5.48xlarge")
-    four = ("g6e.12xlarge", "g6.12xlarge", "g5.12xlarge")
-    if instance_type in eight or instance_type == "a3-highgpu-8g":
-        return 8
-    return 4 if instance_type in four else 1
+    """GPUs per instance, from the hardware seed the warehouse counts them with (an instance type it does not hold
+    has none: the sample only bills GPU instances it names)."""
+    return _gpus_per_instance()[instance_type]
 
 
 def hourly_rate(dep: Deployment, ts: datetime, scale: float, history: History | None = None) -> float:

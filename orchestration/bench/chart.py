@@ -43,23 +43,22 @@ def draw(rows: list[dict[str, str]], out: Path) -> Path:
 
     requests = [_number(r["requests"]) for r in rows]
     fig, (times, memory) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
+    pipeline = [_number(r["pipeline s"]) for r in rows]
+    overhead = [_number(r["Dagster overhead s"]) for r in rows]
     series = {
-        "pipeline (ingest + dbt build)": [_number(r["pipeline s"]) for r in rows],
+        "pipeline (ingest + dbt build)": pipeline,
         "raw-file floor (one DuckDB query)": [_number(r["floor (raw files) s"]) for r in rows],
         "`cpt run` (with Dagster)": [
-            (p or 0) + d if (d := _number(r["Dagster overhead s"])) is not None else None
-            for r, p in zip(rows, [_number(r["pipeline s"]) for r in rows], strict=True)
+            (p or 0) + d if d is not None else None for p, d in zip(pipeline, overhead, strict=True)
         ],
     }
     for label, values in series.items():
         points = [(x, y) for x, y in zip(requests, values, strict=True) if x and y]
         if points:
             times.plot(*zip(*points, strict=True), marker="o", label=label)
-    for row, x in zip(rows, requests, strict=True):
+    for row, x, seconds in zip(rows, requests, pipeline, strict=True):
         label = f"{row['scale']}: {row['pipeline s']} s"
-        times.annotate(
-            label, (x, _number(row["pipeline s"]) or 1), textcoords="offset points", xytext=(6, -12), fontsize=8
-        )
+        times.annotate(label, (x, seconds or 1), textcoords="offset points", xytext=(6, -12), fontsize=8)
     times.set(xscale="log", yscale="log", xlabel="requests in the month", ylabel="seconds", title="Time")
     times.margins(x=0.15, y=0.2)
     times.legend(fontsize=8)

@@ -89,12 +89,25 @@ list_prices as (
 
 ),
 
-single_fleet_months as (
+-- Deployment-months on one GPU instance type in one region: the only ones another region or GPU can re-price.
+single_fleets as (
 
-    select deployment, month
-    from fleets
-    group by deployment, month
-    having count(*) = 1
+    select
+        deployment,
+        month,
+        instance_type,
+        region,
+        gpus_per_instance,
+        gpu_cost,
+        gpu_hours,
+        gpu_hours / gpus_per_instance as instance_hours
+    from (
+        select
+            fleets.*,
+            count(*) over (partition by deployment, month) as fleets_in_month
+        from fleets
+    ) as counted
+    where fleets_in_month = 1
 
 ),
 
@@ -110,21 +123,19 @@ priced_fleets as (
         fleets.gpus_per_instance,
         fleets.gpu_cost,
         fleets.gpu_hours,
-        fleets.gpu_hours / fleets.gpus_per_instance as instance_hours,
+        fleets.instance_hours,
         own_price.on_demand_hourly,
-        fleets.gpu_cost / (fleets.gpu_hours / fleets.gpus_per_instance * own_price.on_demand_hourly) as ratio_to_list,
+        fleets.gpu_cost / (fleets.instance_hours * own_price.on_demand_hourly) as ratio_to_list,
         hardware.gpu_type,
         hardware.gpu_count * hardware.gpu_memory_gb as instance_memory_gb,
         hardware.gpu_memory_bandwidth_gb_s
-    from fleets
+    from single_fleets as fleets
     inner join deployments on fleets.deployment = deployments.deployment
     inner join list_prices as own_price
         on deployments.provider = own_price.provider
         and fleets.instance_type = own_price.instance_type
         and fleets.region = own_price.region
     inner join {{ ref('hardware_specs') }} as hardware on fleets.instance_type = hardware.instance_type
-    inner join single_fleet_months as single
-        on fleets.deployment = single.deployment and fleets.month = single.month
     where fleets.gpu_hours > 0
 
 ),
@@ -396,15 +407,6 @@ scenarios as (
         and other.month = sized.month
         and other.instance_type = sized.instance_type
 
-),
-
-own_fleets as (
-
-    select fleets.deployment, fleets.month, fleets.region, fleets.instance_type
-    from fleets
-    inner join single_fleet_months as single
-        on fleets.deployment = single.deployment and fleets.month = single.month
-
 )
 
 select
@@ -414,8 +416,8 @@ select
     scenarios.description,
     scenarios.price_source,
     cast(scenarios.ratio_to_on_demand as double) as ratio_to_on_demand,
-    coalesce(scenarios.region, own_fleets.region) as region,
-    coalesce(scenarios.instance_type, own_fleets.instance_type) as instance_type,
+    coalesce(scenarios.region, single_fleets.region) as region,
+    coalesce(scenarios.instance_type, single_fleets.instance_type) as instance_type,
     hardware.gpu_type,
     cast(scenarios.list_price_per_instance_hour as double) as list_price_per_instance_hour,
     cast(scenarios.ratio_to_list as double) as ratio_to_list,
@@ -430,6 +432,6 @@ select
     {{ quantity("(months.total_cost - scenarios.cost) / nullif(months.total_cost, 0)") }} as saving_share
 from scenarios
 inner join months on scenarios.deployment = months.deployment and scenarios.month = months.month
-left join own_fleets on scenarios.deployment = own_fleets.deployment and scenarios.month = own_fleets.month
+left join single_fleets on scenarios.deployment = single_fleets.deployment and scenarios.month = single_fleets.month
 left join {{ ref('hardware_specs') }} as hardware
-    on coalesce(scenarios.instance_type, own_fleets.instance_type) = hardware.instance_type
+    on coalesce(scenarios.instance_type, single_fleets.instance_type) = hardware.instance_type

@@ -9,8 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _row(scale: str, requests: str, pipeline: str, dagster: str = "—") -> str:
-    cells = ["2026-12-02", "2 cores", scale, requests, "1", "1", "1", "1", "1", pipeline, "2.0", "1.0", "3×", "1",
-             "600", "1 (5%)", dagster, "yes", "3"]  # fmt: skip
+    cells = ["2026-12-02", "2 cores", scale, requests, "1", "1", "1", "1", "1", "1", pipeline, "2.0", "1.0", "3×",
+             "1", "600", "ingest 500, dbt 600", "1 (5%)", dagster, "yes", "3"]  # fmt: skip
     return "| " + " | ".join(cells) + " |\n"
 
 

@@ -7,13 +7,19 @@ requests), then, each repeat in a fresh process so that peak RSS is its own:
 
 - ingest: GCP list prices, AWS billing, the GCP billing export, every day of token logs (every format the
   asset reads) and server counters — the Dagster assets' own functions, invoked directly (no run);
-- dbt: ``dbt build`` (models and tests), as the dbt assets run it;
+- dbt: ``dbt build`` (models and tests) of everything but the forecast marts, as the main dbt asset runs it;
+- outputs: what a run does after that build — the forecast step, the forecast marts' ``dbt build``, publish, the
+  exports, the forecast and frontier charts and the gateway limits (the assets' functions, invoked directly);
 - floor: one hand-written DuckDB query over the bronze parquet (``floor.sql``) computing cost and output
   tokens per deployment × day with the same rules; its result must equal the marts (checked, every repeat);
 - incremental: one more day of gateway logs re-read plus what the token_logs_refresh job rebuilds (the dbt
   models downstream of the token tables: the incremental token models redo that day), checked against the floor;
 - dagster (``--dagster``): the same month through ``cpt run`` (Dagster in process), to report Dagster's own
-  overhead apart.
+  overhead apart: ``cpt run`` does exactly the pipeline's work (ingest, both builds, the outputs), so the
+  difference is Dagster's (loading the definitions, the run and its event log, dbt's events streamed to assets).
+
+Every process reports its own peak RSS (ingest with the outputs, each dbt build, ``cpt run`` with its dbt
+children); a row gives each one's maximum over the repeats.
 
 Prints the medians and, with ``--write``, appends a row to BENCHMARKS.md and redraws its chart of time and peak
 memory against scale (``docs/bench-scale.png``, ``orchestration/bench/chart.py``). Tests run it at a tiny scale and
@@ -118,8 +124,32 @@ def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
             config = {"config": GcpBillingConfig()} if asset is gcp_billing_line_items else {}
             materialize(asset, keys, resources, **config)
         times[stage] = time.perf_counter() - started
-    prepare_dbt_inputs(DataLayout(data))  # the forecast marts build empty: forecasts are measured apart
+    prepare_dbt_inputs(DataLayout(data))
     return times
+
+
+def outputs(data: Path) -> tuple[float, float]:
+    """What a run does after the main build, timed: the forecast step, the forecast marts' build, publish, exports,
+    charts and gateway limits (budget alerts need a webhook: none here). (seconds, the forecast build's peak RSS)."""
+    from ingest.efficiency import charts as frontier_charts
+    from ingest.export import replace_export
+    from ingest.forecast import charts as forecast_charts
+    from ingest.forecast import gateway, store
+    from ingest.paths import DataLayout
+    from ingest.publish import publish
+    from orchestration.defs.warehouse.assets import AFTER_FORECAST
+
+    layout = DataLayout(data)
+    started = time.perf_counter()
+    frames, _ = store.run(store.read_series(layout.build_warehouse))
+    store.write(frames, layout.forecasts)
+    _, forecast_rss = dbt_build(data, "--select", AFTER_FORECAST)
+    publish(layout.build_warehouse, layout.warehouse)
+    replace_export(layout.warehouse, layout.exports)
+    forecast_charts.render_all(layout.warehouse, layout.charts)
+    frontier_charts.render_all(layout.warehouse, layout.charts)
+    gateway.write_bodies(gateway.team_update_bodies(layout.warehouse), layout.gateway)
+    return time.perf_counter() - started, forecast_rss
 
 
 # What the token_logs_refresh job rebuilds (Dagster selects the dbt assets downstream of the token bronze tables).
@@ -197,13 +227,15 @@ def differences(floor_rows: pl.DataFrame, marts: pl.DataFrame) -> pl.DataFrame:
 def measure(source: Path, with_dagster: bool) -> dict:
     """One repeat, in this process (``main`` runs it in a fresh child)."""
     from ingest.paths import DataLayout
+    from orchestration.defs.warehouse.assets import AFTER_FORECAST
 
     days = _days()
     with tempfile.TemporaryDirectory(prefix="cpt-bench-data-") as tmp:
         data = Path(tmp) / "data"
         result: dict[str, Any] = dict(ingest_all(source, data, days))
-        ingest_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result["dbt_build_s"], dbt_rss = dbt_build(data)
+        result["dbt_build_s"], dbt_rss = dbt_build(data, "--exclude", AFTER_FORECAST)
+        result["outputs_s"], forecast_dbt_rss = outputs(data)
+        ingest_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ingest and the outputs' steps
         layout = DataLayout(data)
         marts = marts_per_deployment_day(layout.build_warehouse)
         result["floor_mismatches"] = []
@@ -224,7 +256,7 @@ def measure(source: Path, with_dagster: bool) -> dict:
 
         started = time.perf_counter()
         materialize(inference_requests, [days[-1].isoformat()], asset_resources(source, data))
-        _, incremental_rss = dbt_build(data, *TOKEN_DOWNSTREAM)
+        _, incremental_rss = dbt_build(data, *TOKEN_DOWNSTREAM, "--exclude", AFTER_FORECAST)
         result["incremental_day_s"] = time.perf_counter() - started
         bad = differences(floor_rows, marts_per_deployment_day(layout.build_warehouse))  # the day re-read: same
         result["floor_mismatches"] += [{"floor": "after the incremental day", **r} for r in bad.head(5).to_dicts()]
@@ -234,18 +266,20 @@ def measure(source: Path, with_dagster: bool) -> dict:
             bill_lines = con.execute("select count(*) from internal.int_billing_line_items_unioned").fetchall()
             result["requests"], result["bill_lines"] = requests[0][0], bill_lines[0][0]
         if with_dagster:
-            result["dagster_run_s"] = _dagster_run(source, Path(tmp) / "dagster-data")
+            result["dagster_run_s"], result["cpt_run_rss_mb"] = _dagster_run(source, Path(tmp) / "dagster-data")
     result["pipeline_s"] = sum(
-        result[k] for k in ("ingest_billing_s", "ingest_tokens_s", "ingest_counters_s", "dbt_build_s")
+        result[k] for k in ("ingest_billing_s", "ingest_tokens_s", "ingest_counters_s", "dbt_build_s", "outputs_s")
     )
-    # Peak RSS of the pipeline: the ingest (this process) and each dbt process; the floors' apart.
+    # Peak RSS of each process the pipeline starts; the floors' apart.
     result["ingest_rss_mb"], result["dbt_rss_mb"] = ingest_rss, max(dbt_rss, incremental_rss)
-    result["peak_rss_mb"] = max(ingest_rss, dbt_rss, incremental_rss)
+    result["forecast_dbt_rss_mb"] = forecast_dbt_rss
+    result["peak_rss_mb"] = max(ingest_rss, dbt_rss, incremental_rss, forecast_dbt_rss)
     result["floor_peak_rss_mb"] = max(floor_rss)
     return result
 
 
-def _dagster_run(source: Path, data: Path) -> float:
+def _dagster_run(source: Path, data: Path) -> tuple[float, float]:
+    """``cpt run`` of the month in a fresh data directory: (seconds, peak RSS MB of it and its dbt processes)."""
     env = {
         **os.environ,
         "CPT_DATA_DIR": str(data),
@@ -263,11 +297,8 @@ def _dagster_run(source: Path, data: Path) -> float:
         "CPT_AWS_PRICE_LIST_URI",
     ):
         env.pop(key, None)  # cpt derives them from CPT_SOURCE_DIR
-    started = time.perf_counter()
-    subprocess.run(
-        [str(Path(sys.executable).parent / "cpt"), "run", "--month", MONTH], env=env, check=True, capture_output=True
-    )
-    return time.perf_counter() - started
+    _, seconds, rss = run_child([str(Path(sys.executable).parent / "cpt"), "run", "--month", MONTH], env)
+    return seconds, rss
 
 
 def _child(source: Path, with_dagster: bool) -> dict:
@@ -280,6 +311,15 @@ def _child(source: Path, with_dagster: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# Each process's peak RSS in a row: its name there, its key in a repeat's result.
+PROCESSES = {
+    "ingest": "ingest_rss_mb",
+    "dbt": "dbt_rss_mb",
+    "forecast dbt": "forecast_dbt_rss_mb",
+    "cpt run": "cpt_run_rss_mb",
+}
+
+
 def report(scale: str, runs: list[dict]) -> dict:
     median = {k: statistics.median(r[k] for r in runs) for k in runs[0] if isinstance(runs[0][k], float)}
     median.update(
@@ -288,6 +328,9 @@ def report(scale: str, runs: list[dict]) -> dict:
         bill_lines=runs[0]["bill_lines"],
         floor_equal=all(r["floor_equal"] for r in runs),
         peak_rss_mb=max(r["peak_rss_mb"] for r in runs),
+        process_rss_mb={
+            process: max(r[key] for r in runs) for process, key in PROCESSES.items() if all(key in r for r in runs)
+        },
         floor_peak_rss_mb=max(r["floor_peak_rss_mb"] for r in runs),
         repeats=len(runs),
     )
@@ -301,21 +344,23 @@ def report(scale: str, runs: list[dict]) -> dict:
 
 def markdown_row(r: dict) -> str:
     dagster = f"{r['dagster_overhead_s']:.1f}" if "dagster_overhead_s" in r else "—"
+    by_process = ", ".join(f"{name} {mb:,.0f}" for name, mb in r["process_rss_mb"].items())
     return (
         f"| {datetime.now(UTC):%Y-%m-%d} | {machine()} | {r['scale']} | {r['requests']:,} | {r['bill_lines']:,} "
         f"| {r['ingest_billing_s']:.1f} | {r['ingest_tokens_s']:.1f} | {r['ingest_counters_s']:.1f} "
-        f"| {r['dbt_build_s']:.1f} | {r['pipeline_s']:.1f} | {r['floor_raw_s']:.2f} | {r['floor_bronze_s']:.2f} "
-        f"| {r['pipeline_over_floor']:.1f}× "
-        f"| {r['records_per_s_tokens']:,.0f} | {r['peak_rss_mb']:,.0f} | {r['incremental_day_s']:.1f} "
+        f"| {r['dbt_build_s']:.1f} | {r['outputs_s']:.1f} | {r['pipeline_s']:.1f} "
+        f"| {r['floor_raw_s']:.2f} | {r['floor_bronze_s']:.2f} | {r['pipeline_over_floor']:.1f}× "
+        f"| {r['records_per_s_tokens']:,.0f} | {r['peak_rss_mb']:,.0f} | {by_process} | {r['incremental_day_s']:.1f} "
         f"({r['incremental_over_full']:.0%}) | {dagster} | {'yes' if r['floor_equal'] else 'NO'} | {r['repeats']} |"
     )
 
 
 HEADER = (
     "| date | machine | scale | requests | bill lines | ingest billing s | ingest tokens s | ingest counters s "
-    "| dbt build s | pipeline s | floor (raw files) s | floor (bronze) s | pipeline/raw floor | token records/s "
-    "| peak RSS MB | incremental day s (of full) | Dagster overhead s | floors = marts | runs |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    "| dbt build s | outputs s | pipeline s | floor (raw files) s | floor (bronze) s | pipeline/raw floor "
+    "| token records/s | peak RSS MB | peak RSS by process MB | incremental day s (of full) | Dagster overhead s "
+    "| floors = marts | runs |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +21,31 @@ MEMORY_LIMIT = "1536MB"
 THREADS = "2"
 
 
-def connection_config() -> dict[str, Any]:
-    data_dir = os.environ.get("CPT_DATA_DIR")
-    spill = os.environ.get("CPT_DUCKDB_TEMP_DIR") or str(
+def connection_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The bounds for a process with environment ``env`` (this one's by default)."""
+    env = os.environ if env is None else env
+    data_dir = env.get("CPT_DATA_DIR")
+    spill = env.get("CPT_DUCKDB_TEMP_DIR") or str(
         Path(data_dir) / "tmp" / "duckdb" if data_dir else Path(tempfile.gettempdir()) / "cpt-duckdb"
     )
     return {
-        "memory_limit": os.environ.get("CPT_DUCKDB_MEMORY_LIMIT") or MEMORY_LIMIT,
-        "threads": os.environ.get("CPT_DUCKDB_THREADS") or THREADS,
+        "memory_limit": env.get("CPT_DUCKDB_MEMORY_LIMIT") or MEMORY_LIMIT,
+        "threads": env.get("CPT_DUCKDB_THREADS") or THREADS,
         "temp_directory": spill,
     }
 
 
+def make_spill_directory(env: Mapping[str, str] | None = None) -> Path:
+    """Create the temp directory of a process with environment ``env`` (dbt's too, before a build): DuckDB
+    creates only its last level when it first spills, and fails the query when the parent is missing."""
+    spill = Path(connection_config(env)["temp_directory"])
+    spill.mkdir(parents=True, exist_ok=True)
+    return spill
+
+
 def connect(database: str | Path = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the pipeline's bounds (``database``: a file, or in memory)."""
+    make_spill_directory()
     con = duckdb.connect(str(database), read_only=read_only, config=connection_config())
     con.execute("set TimeZone = 'UTC'")  # after connecting: the setting needs the ICU extension loaded
     return con

@@ -20,6 +20,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from ingest.duck import make_spill_directory
 from ingest.housekeeping import temporary_prefix
 from ingest.paths import DataLayout
 
@@ -37,6 +38,7 @@ def stream_dbt(
     saved = root / PARTIAL_PARSE
     if saved.exists():
         shutil.copyfile(saved, target / PARTIAL_PARSE)
+    make_spill_directory()  # dbt's profile gives DuckDB the same temp directory as this process's connections
     yield from dbt.cli(list(args), context=context, target_path=target).stream()
     keep_parse(target / PARTIAL_PARSE, saved)
     _prune(root)

@@ -28,6 +28,10 @@ run_monitoring:
   start_timeout_seconds: 180
   max_resume_run_attempts: 0
   poll_interval_seconds: 60
+# Dagster's SQLite event log (the same files), its connections kept open rather than opened per event.
+event_log_storage:
+  module: orchestration.dagster_storage
+  class: KeptConnectionsSqliteEventLogStorage
 """
 
 

@@ -36,3 +36,21 @@ def test_a_connection_takes_its_bounds_from_the_settings(tmp_path, monkeypatch):
     monkeypatch.delenv("CPT_DUCKDB_TEMP_DIR")
     monkeypatch.setenv("CPT_DATA_DIR", str(tmp_path / "data"))
     assert duck.connection_config()["temp_directory"] == str(tmp_path / "data" / "tmp" / "duckdb")
+
+
+def test_the_default_temp_directory_of_a_fresh_data_directory_takes_a_spill(tmp_path, monkeypatch):
+    # DuckDB creates only the last level of its temp directory: data/tmp/duckdb needs data/tmp made first
+    monkeypatch.delenv("CPT_DUCKDB_TEMP_DIR", raising=False)
+    monkeypatch.setenv("CPT_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("CPT_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir()
+    with duck.connect(tmp_path / "data" / "w.duckdb") as con:
+        con.execute("set memory_limit = '40MB'")
+        con.execute("create table t as select range as x, md5(range::varchar) as y from range(3000000)")
+        assert con.sql("select count(*) from (select * from t order by y)").fetchall() == [(3_000_000,)]
+    assert (tmp_path / "data" / "tmp" / "duckdb").is_dir()
+    dbt_env = {"CPT_DATA_DIR": str(tmp_path / "other")}  # dbt's build is given its own: made before it starts
+    assert (
+        duck.make_spill_directory(dbt_env) == tmp_path / "other" / "tmp" / "duckdb"
+        and duck.make_spill_directory(dbt_env).is_dir()
+    )

@@ -182,6 +182,7 @@ def dbt_build(data: Path, *selection: str) -> tuple[float, float]:
 
     env = {**os.environ, "CPT_DATA_DIR": str(data), "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
     (data / "warehouse" / "build").mkdir(parents=True, exist_ok=True)
+    duck.make_spill_directory(env)
     artifacts = DataLayout(data).dbt_artifacts
     artifacts.mkdir(parents=True, exist_ok=True)
     target = Path(tempfile.mkdtemp(prefix="bench-", dir=artifacts))

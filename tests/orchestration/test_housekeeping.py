@@ -50,8 +50,11 @@ def test_runs_of_gone_processes_are_marked_failed(tmp_path):
         assert prepare_run(instance, tmp_path) == ([], [])  # nothing left to do the second time
 
 
-def test_the_dagster_home_written_turns_run_monitoring_on_and_keeps_a_users_own(tmp_path):
+def test_the_dagster_home_written_turns_run_monitoring_on_and_keeps_a_users_own(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     config = ensure_dagster_home(tmp_path / "home")
+    with dg.DagsterInstance.get() as instance:
+        assert instance.run_monitoring_enabled is True
     assert config.read_text() == DAGSTER_YAML and "run_monitoring:\n  enabled: true" in DAGSTER_YAML
     config.write_text("telemetry:\n  enabled: true\n")
     ensure_dagster_home(tmp_path / "home")

@@ -81,6 +81,9 @@ class LocalFolderSource:
         self.links_refused: list[str] = []
         if not base.exists():
             return []
+        if not self._inside(base):  # the prefix passes through a link out of the folder
+            self.links_refused.append(base.relative_to(self.root).as_posix())
+            return []
         objects = []
         for folder, dirs, files in os.walk(base, followlinks=False, onerror=_unreadable_folder):
             for name in [*dirs, *files]:
@@ -92,7 +95,8 @@ class LocalFolderSource:
                     dirs.remove(name)
             for name in files:
                 path = Path(folder) / name
-                if not name.startswith(".") and path.is_file() and self._inside(path):
+                # The walk follows no link and starts inside: only a file that is a link can lead out.
+                if not name.startswith(".") and path.is_file() and (not path.is_symlink() or self._inside(path)):
                     objects.append(SourceObject(path.relative_to(self.root).as_posix(), path.stat().st_size))
             dirs[:] = [d for d in dirs if not d.startswith(".")]
         return sorted(objects, key=lambda o: o.key)

@@ -8,7 +8,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -135,9 +135,9 @@ class SampleSpec:
             if c.day < self.end.date()
         ]
 
-    @property
+    @cached_property
     def start(self) -> datetime:
-        return datetime.strptime(self.month, "%Y-%m")
+        return datetime.strptime(self.month, "%Y-%m")  # asked once per line item written: parsed once
 
     @property
     def hours(self) -> int:

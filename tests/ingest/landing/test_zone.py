@@ -74,7 +74,6 @@ def test_a_link_out_of_the_source_folder_is_neither_listed_nor_fetched(tmp_path)
     assert sorted(source.links_refused) == ["exports/linked-folder", "exports/passwd.csv"]
     with pytest.raises(UnsafeKeyError, match="leaves the source folder"):
         source.fetch("exports/passwd.csv", tmp_path / "copy")
-    (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "secret.csv").write_text("x")
     assert source.list_objects("exports/linked-folder") == []  # a prefix through the link lists nothing
     assert source.links_refused == ["exports/linked-folder"]

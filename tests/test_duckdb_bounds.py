@@ -54,3 +54,13 @@ def test_the_default_temp_directory_of_a_fresh_data_directory_takes_a_spill(tmp_
         duck.make_spill_directory(dbt_env) == tmp_path / "other" / "tmp" / "duckdb"
         and duck.make_spill_directory(dbt_env).is_dir()
     )
+
+
+def test_dbt_gives_duckdb_its_bounds_when_the_database_opens_not_per_cursor():
+    # dbt-duckdb applies `settings` to every cursor it opens; DuckDB refuses to set temp_directory again once a
+    # query has spilled there, which failed every node after the first spill of an L build.
+    import yaml
+
+    profile = yaml.safe_load((ROOT / "dbt_project" / "profiles.yml").read_text())["cpt"]["outputs"]["local"]
+    assert {"memory_limit", "threads", "temp_directory"} <= set(profile["config_options"])
+    assert not {"memory_limit", "threads", "temp_directory"} & set(profile["settings"])

@@ -63,7 +63,13 @@ SETTINGS = (
     Setting("CPT_LITELLM_LOGS_URI", "{CPT_SOURCE_DIR}/tokens/litellm", "LiteLLM spend logs"),
     Setting("CPT_OTEL_SPANS_URI", "{CPT_SOURCE_DIR}/tokens/otel", "OpenTelemetry GenAI spans"),
     Setting("CPT_PROMETHEUS_URI", "{CPT_SOURCE_DIR}/tokens/metrics", "vLLM / SGLang / TGI Prometheus counters"),
-    Setting("DAGSTER_HOME", "{CPT_DATA_DIR}/dagster_home", "Dagster's run history (telemetry off)", absolute=True),
+    Setting(
+        "DAGSTER_HOME",
+        "{CPT_DATA_DIR}/dagster_home",
+        "Dagster's run history; the dagster.yaml written into a new one turns telemetry off, run monitoring on and "
+        "keeps the event log's SQLite connections open (one of your own is kept)",
+        absolute=True,
+    ),
     Setting(
         "CPT_DUCKDB_MEMORY_LIMIT",
         duck.MEMORY_LIMIT,

@@ -91,10 +91,19 @@ request_latency as (
         side,
         weekday,
         hour_of_day,
-        {{ percentile('latency_ms', 0.5) }} as p50_latency_ms,
-        {{ percentile('latency_ms', 0.99) }} as p99_latency_ms
-    from requests_in_windows
-    group by change_id, side, weekday, hour_of_day
+        {{ array_element('latency_ms_percentiles', 1) }} as p50_latency_ms,
+        {{ array_element('latency_ms_percentiles', 2) }} as p99_latency_ms
+    from (
+        -- one sorted buffer for both percentiles (a percentile holds its group's values in memory: it cannot spill)
+        select
+            change_id,
+            side,
+            weekday,
+            hour_of_day,
+            {{ percentiles('latency_ms', [0.5, 0.99]) }} as latency_ms_percentiles
+        from requests_in_windows
+        group by change_id, side, weekday, hour_of_day
+    ) as cell_latency
 
 ),
 

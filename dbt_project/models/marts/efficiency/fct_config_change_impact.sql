@@ -13,6 +13,9 @@
 --   intervals the matched cells resampled with replacement 200 times (draws by a hash of change, resample
 --             and draw: the same data give the same interval), the 2.5 and 97.5 percentiles of each ratio.
 
+-- Built after the frontier, never beside it (per-request percentiles hold their groups in memory: see there).
+-- depends_on: {{ ref('fct_latency_cost_frontier') }}
+
 {%- set window_days = 14 %}
 {%- set resamples = 200 %}
 {%- set attributes = deployment_config_attributes() %}

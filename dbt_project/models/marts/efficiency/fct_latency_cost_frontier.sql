@@ -6,6 +6,10 @@
 -- of requests within the configuration's p99 latency and TTFT targets. A point is Pareto-optimal for its model
 -- when no other point of the model is at least as cheap and at least as fast at p99, and better in one.
 -- Request latency comes from request logs: a deployment known only by its counters has no point here.
+--
+-- Built after the daily latency percentiles, never beside them: a percentile holds every value of its group in
+-- memory (it cannot spill), and at 30M requests the two builds side by side ran out of DuckDB's memory limit.
+-- depends_on: {{ ref('int_request_latency_daily') }}
 
 with
 

@@ -157,20 +157,25 @@ TOKEN_DOWNSTREAM = ("--select", "source:bronze_tokens+")
 
 
 def run_child(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[str, float, float]:
-    """Run ``command``; its stdout, its wall time and its own peak RSS in MB (wait4: not the largest of every
-    child so far, which is all RUSAGE_CHILDREN tells). Raises with its output tail when it fails."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Run ``command``; its stdout, its wall time and its own peak RSS in MB — started from a small launcher
+    process (``launch.py``: a child started from this process would count this process's memory as its own).
+    Raises with its output tail when it fails."""
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.TemporaryDirectory(prefix="cpt-bench-rss-") as rss_dir,
+    ):
+        rss_file = Path(rss_dir) / "maxrss"
+        launcher = [sys.executable, "-m", "orchestration.bench.launch", str(rss_file)]
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        done = subprocess.run([*launcher, *command], cwd=cwd, env=env, stdout=out, stderr=err, text=True)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    if child.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:4])} … failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    return stdout, seconds, usage.ru_maxrss / 1024
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command[:4])} … failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
+        return stdout, seconds, int(rss_file.read_text()) / 1024
 
 
 def dbt_build(data: Path, *selection: str) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """The benchmark's picture: time and peak memory against scale, from BENCHMARKS.md's results table.
 
-For each scale the newest row: the pipeline (ingest + dbt build), its raw-file floor and, where measured, the
+For each scale the newest row: the pipeline (ingest, dbt builds, outputs), its raw-file floor and, where measured, the
 same month through `cpt run` (Dagster included), against the month's requests; and the peak RSS of the largest
 process. Log scales on both axes, so that a line's slope says how it grows (1 = linear). Written by the bench
 command after each row (``--write``; ``--chart`` names the file).
@@ -46,7 +46,7 @@ def draw(rows: list[dict[str, str]], out: Path) -> Path:
     pipeline = [_number(r["pipeline s"]) for r in rows]
     overhead = [_number(r["Dagster overhead s"]) for r in rows]
     series = {
-        "pipeline (ingest + dbt build)": pipeline,
+        "pipeline (ingest, dbt builds, outputs)": pipeline,
         "raw-file floor (one DuckDB query)": [_number(r["floor (raw files) s"]) for r in rows],
         "`cpt run` (with Dagster)": [
             (p or 0) + d if d is not None else None for p, d in zip(pipeline, overhead, strict=True)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -44,9 +44,18 @@ class KeptConnectionsSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: Any = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        # Reentrant, and in place before Dagster's __init__ first connects (it sets up a new index there):
+        # Dagster asks has_table while it holds a connection (the lock) of its own.
+        self._reentrant_lock = threading.RLock()
         super().__init__(base_dir, inst_data)
-        # Reentrant: Dagster asks has_table while it holds a connection (the lock) of its own.
-        self._db_lock = threading.RLock()  # type: ignore[assignment]
+
+    @property  # type: ignore[override]
+    def _db_lock(self) -> threading.RLock:
+        return self._reentrant_lock
+
+    @_db_lock.setter
+    def _db_lock(self, _plain_lock: Any) -> None:
+        pass  # Dagster's __init__ assigns a plain Lock here: the reentrant one stays
 
     @classmethod
     def config_type(cls) -> dict:
@@ -87,10 +96,8 @@ class KeptConnectionsSqliteEventLogStorage(SqliteEventLogStorage):
             yield conn
 
     def has_table(self, table_name: str) -> bool:
-        with self._db_lock:
-            engine = self._engine(INDEX_SHARD_NAME)
-        with engine.connect() as conn:
-            return bool(engine.dialect.has_table(conn, table_name))
+        with self.index_connection() as conn:
+            return bool(conn.dialect.has_table(conn, table_name))
 
     def _dispose_engines(self) -> None:
         with self._db_lock:

@@ -29,6 +29,7 @@ check the floor equality; they never assert times.
 from __future__ import annotations
 
 import argparse
+import inspect
 import io
 import json
 import os
@@ -88,12 +89,15 @@ def asset_resources(source: Path, data: Path) -> dict[str, Any]:
 
 def materialize(asset, partition_keys: list[str | None], resources: dict[str, Any], **config: Any) -> None:
     """The asset's own function (what a Dagster run executes), invoked directly for each partition: no run, no
-    instance, no event log — the ingest work alone."""
+    instance, no event log — the asset's work alone. An asset that yields its results is run to its end."""
     import dagster as dg
 
     kwargs = {key: resources[key] for key in asset.required_resource_keys if key in resources} | config
     for key in partition_keys:
-        asset(dg.build_asset_context(partition_key=key), **kwargs)
+        result = asset(dg.build_asset_context(partition_key=key), **kwargs)
+        if inspect.isgenerator(result):
+            for _ in result:
+                pass
 
 
 def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
@@ -128,27 +132,22 @@ def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
     return times
 
 
-def outputs(data: Path) -> tuple[float, float]:
+def outputs(source: Path, data: Path) -> tuple[float, float]:
     """What a run does after the main build, timed: the forecast step, the forecast marts' build, publish, exports,
-    charts and gateway limits (budget alerts need a webhook: none here). (seconds, the forecast build's peak RSS)."""
-    from ingest.efficiency import charts as frontier_charts
-    from ingest.export import replace_export
-    from ingest.forecast import charts as forecast_charts
-    from ingest.forecast import gateway, store
-    from ingest.paths import DataLayout
-    from ingest.publish import publish
-    from orchestration.defs.warehouse.assets import AFTER_FORECAST
+    charts and gateway limits — the assets' functions (budget alerts need a webhook: none here). (seconds, the
+    forecast build's peak RSS)."""
+    from orchestration.defs.efficiency.assets import latency_cost_frontier_charts
+    from orchestration.defs.forecast.assets import cost_forecasts
+    from orchestration.defs.forecast.outputs import forecast_charts, gateway_limits
+    from orchestration.defs.warehouse.assets import AFTER_FORECAST, published_warehouse, warehouse_exports
 
-    layout = DataLayout(data)
+    resources = asset_resources(source, data)
     started = time.perf_counter()
-    frames, _ = store.run(store.read_series(layout.build_warehouse))
-    store.write(frames, layout.forecasts)
+    materialize(cost_forecasts, [None], resources)
     _, forecast_rss = dbt_build(data, "--select", AFTER_FORECAST)
-    publish(layout.build_warehouse, layout.warehouse)
-    replace_export(layout.warehouse, layout.exports)
-    forecast_charts.render_all(layout.warehouse, layout.charts)
-    frontier_charts.render_all(layout.warehouse, layout.charts)
-    gateway.write_bodies(gateway.team_update_bodies(layout.warehouse), layout.gateway)
+    after_publish = (warehouse_exports, forecast_charts, latency_cost_frontier_charts, gateway_limits)
+    for asset in (published_warehouse, *after_publish):
+        materialize(asset, [None], resources)
     return time.perf_counter() - started, forecast_rss
 
 
@@ -240,7 +239,7 @@ def measure(source: Path, with_dagster: bool) -> dict:
         data = Path(tmp) / "data"
         result: dict[str, Any] = dict(ingest_all(source, data, days))
         result["dbt_build_s"], dbt_rss = dbt_build(data, "--exclude", AFTER_FORECAST)
-        result["outputs_s"], forecast_dbt_rss = outputs(data)
+        result["outputs_s"], forecast_dbt_rss = outputs(source, data)
         ingest_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ingest and the outputs' steps
         layout = DataLayout(data)
         marts = marts_per_deployment_day(layout.build_warehouse)

@@ -17,7 +17,7 @@ DOCS_PORT ?= 8580
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-forecast kill-loop \
+.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-backfill bench-forecast kill-loop \
 	system-packages browser reports-preview
 
 demo: $(VENV)/.synced $(MANIFEST) system-packages  ## generate the sample months, run every asset through Dagster, print CPT and where the reports are
@@ -42,6 +42,9 @@ focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validato
 
 bench: $(VENV)/.synced  ## the whole pipeline at SCALE=S|M|L against the DuckDB floor; appends to BENCHMARKS.md
 	$(BIN)/python -m orchestration.bench.pipeline --scale $(or $(SCALE),S) --repeat $(or $(REPEAT),3) --write BENCHMARKS.md
+
+bench-backfill: $(VENV)/.synced  ## N months of history through `cpt run` (MONTHS="1 3 6" at SCALE=M): seconds per month; appends to BENCHMARKS.md
+	$(BIN)/python -m orchestration.bench.backfill --scale $(or $(SCALE),M) --months $(or $(MONTHS),1 3 6) --write BENCHMARKS.md
 
 bench-tokens: $(VENV)/.synced  ## 5M gateway log lines → bronze: records/s and peak RSS against DuckDB's floor
 	$(BIN)/python -m ingest.bench.token_logs --lines $(or $(LINES),5000000) --repeat $(or $(REPEAT),3)

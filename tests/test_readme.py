@@ -29,6 +29,8 @@ RUNS = {
     "make lint": ".ci/run",  # make test starts with the same ruff commands
     "make format": ".ci/run",
     "make bench ": "tests/test_bench_pipeline.py::test_at_scale_s_both_floors_equal_the_marts_and_a_row_is_written",
+    "make bench-backfill": "tests/test_bench_backfill.py::"
+    "test_a_one_month_backfill_charges_what_was_generated_and_writes_its_row",
     "make bench-forecast": "tests/ingest/test_bench_forecast.py::test_the_forecast_benchmark_writes_its_row",
     "make bench-tokens": "tests/ingest/test_bench_token_logs.py::"
     "test_the_benchmark_counts_every_generated_line_in_each_variant",

@@ -369,16 +369,16 @@ HEADER = (
 )
 
 
-def write_row(path: Path, row: str) -> None:
-    """Add ``row`` at the end of the results table (the one under HEADER), wherever it sits in the file."""
+def write_row(path: Path, row: str, header: str = HEADER) -> None:
+    """Add ``row`` at the end of the results table (the one under ``header``), wherever it sits in the file."""
     text = path.read_text() if path.exists() else ""
-    if HEADER not in text:
+    if header not in text:
         raise SystemExit(f"{path} has no results table header; not writing")
-    before, table = text.split(HEADER, 1)
+    before, table = text.split(header, 1)
     rows, rest = [], table.splitlines(keepends=True)
     while rest and rest[0].startswith("|"):
         rows.append(rest.pop(0))
-    path.write_text(before + HEADER + "".join(rows) + row + "\n" + "".join(rest))
+    path.write_text(before + header + "".join(rows) + row + "\n" + "".join(rest))
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 from ingest.billing import AmountLimits
 from ingest.landing.sources import Source, SourceUnreachableError
 from ingest.landing.uri import open_source
 from ingest.landing.zone import LandingZone
 from ingest.paths import DataLayout
+from orchestration.dbt_invocation import WarehouseDbtCliResource
 from orchestration.dbt_manifest import prepare_manifest
 from orchestration.housekeeping import prepare_run
 from orchestration.settings import value
@@ -158,7 +159,7 @@ def build_resources(environ: Mapping[str, str] | None = None) -> dict[str, objec
             for name, variable in SOURCE_SETTINGS.items()
         },
         "alerts_webhook": AlertWebhookResource(url=setting("CPT_ALERT_WEBHOOK_URL")),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+        "dbt": WarehouseDbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),
     }

@@ -1,8 +1,15 @@
-"""The parse one dbt invocation leaves is the next one's start; old invocation folders are pruned."""
+"""The parse one dbt invocation leaves is the next one's start; old invocation folders are pruned; invoking dbt
+starts no second dbt process and builds no dbt adapter in this one."""
 
 import os
 
-from orchestration.dbt_invocation import KEEP, PARTIAL_PARSE, _prune, keep_parse
+import dagster_dbt.core.resource
+import dbt.adapters.factory
+from dbt.version import __version__ as dbt_core_version
+from packaging import version
+
+from orchestration.dbt_invocation import KEEP, PARTIAL_PARSE, WarehouseDbtCliResource, _prune, keep_parse
+from orchestration.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
 def test_the_newest_parse_replaces_the_saved_one_whole(tmp_path):
@@ -27,3 +34,30 @@ def test_only_the_newest_invocation_folders_are_kept(tmp_path):
     kept = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
     assert kept == [f"cpt_dbt_models-{n:03}" for n in range(5, KEEP + 5)]
     assert (tmp_path / PARTIAL_PARSE).exists()
+
+
+def test_invoking_dbt_starts_no_version_process_and_builds_no_adapter(tmp_path, monkeypatch):
+    started, built = [], []
+    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", lambda *a, **k: started.append(a) or b"")
+    monkeypatch.setattr(dbt.adapters.factory, "register_adapter", lambda *a, **k: built.append(a))
+    monkeypatch.setenv("CPT_DATA_DIR", str(tmp_path / "data"))
+    resource = WarehouseDbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+    )
+    listed = resource.cli(["ls", "--select", "fct_cpt_daily", "--quiet"], target_path=tmp_path / "target")
+    assert listed.is_successful()
+    assert started == [] and built == []
+    assert resource._cli_version == version.parse(dbt_core_version)
+
+
+def test_another_environments_dbt_is_asked_its_version(tmp_path, monkeypatch):
+    other = tmp_path / "other-env" / "bin" / "dbt"
+    other.parent.mkdir(parents=True)
+    other.write_text("#!/bin/sh\n")
+    other.chmod(0o755)
+    asked = []
+    answer = b"Core:\n  - installed: 1.2.3\n"
+    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", lambda *a, **k: asked.append(a[0]) or answer)
+    resource = WarehouseDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(other))
+    assert resource._cli_version == version.parse("1.2.3")
+    assert asked == [[str(other), "--version"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,22 @@ from moto.server import ThreadedMotoServer
 from ingest.sample.generator import SampleSpec, generate
 
 SMALL = SampleSpec(month="2026-10", seed=11, scale=0.05)
+ROOT = Path(__file__).parents[1]
+
+
+def _repository_state() -> str:
+    """What git sees changed in the working tree (tracked files changed, untracked files not ignored)."""
+    done = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else ""  # not a git checkout: nothing to compare
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tests_leave_the_repository_as_they_found_it():
+    """Tests write under their temporary folders only: a test that rewrites a file of the repository (a chart, a
+    table of figures) fails the session here."""
+    before = _repository_state()
+    yield
+    assert _repository_state() == before, "a test changed files of the repository (git status differs)"
 
 
 @pytest.fixture(scope="session")

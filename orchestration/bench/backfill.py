@@ -105,11 +105,12 @@ def measure(source: Path, truth: dict, counts: list[int]) -> list[dict]:
     runs: list[dict[str, Any]] = []
     for n in counts:
         months = window(n)
-        with tempfile.TemporaryDirectory(prefix="cpt-bench-backfill-") as tmp:
-            data = Path(tmp) / "data"
-            print(f"backfill of {n} month(s): {months[0]} … {months[-1]}", flush=True)
-            seconds, rss = backfill(source, data, months)
-            wrong = mismatches(charged_by_month(DataLayout(data).warehouse), truth, months)
+        tmp = Path(tempfile.mkdtemp(prefix="cpt-bench-backfill-"))
+        data = tmp / "data"
+        print(f"backfill of {n} month(s): {months[0]} … {months[-1]}", flush=True)
+        seconds, rss = backfill(source, data, months)  # a failed run raises, its data directory (and log) kept
+        wrong = mismatches(charged_by_month(DataLayout(data).warehouse), truth, months)
+        shutil.rmtree(tmp, ignore_errors=True)
         runs.append(
             {"months": n, "requests": requests_in(truth, months), "seconds": seconds, "rss_mb": rss, "wrong": wrong}
         )

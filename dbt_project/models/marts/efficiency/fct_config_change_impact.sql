@@ -13,7 +13,8 @@
 --   intervals the matched cells resampled with replacement 200 times (draws by a hash of change, resample
 --             and draw: the same data give the same interval), the 2.5 and 97.5 percentiles of each ratio.
 
--- Built after the frontier, never beside it (per-request percentiles hold their groups in memory: see there).
+-- Built after the frontier, one sort-heavy model at a time. Its percentiles are over a window (exact, and it
+-- spills: see there).
 -- depends_on: {{ ref('fct_latency_cost_frontier') }}
 
 {%- set window_days = 14 %}
@@ -97,15 +98,16 @@ request_latency as (
         {{ array_element('latency_ms_percentiles', 1) }} as p50_latency_ms,
         {{ array_element('latency_ms_percentiles', 2) }} as p99_latency_ms
     from (
-        -- one sorted buffer for both percentiles (a percentile holds its group's values in memory: it cannot spill)
+        -- one sorted buffer for both percentiles
         select
             change_id,
             side,
             weekday,
             hour_of_day,
-            {{ percentiles('latency_ms', [0.5, 0.99]) }} as latency_ms_percentiles
+            {{ percentiles('latency_ms', [0.5, 0.99]) }} over per_cell as latency_ms_percentiles
         from requests_in_windows
-        group by change_id, side, weekday, hour_of_day
+        window per_cell as (partition by change_id, side, weekday, hour_of_day)
+        qualify row_number() over per_cell = 1  -- one row per cell
     ) as cell_latency
 
 ),

@@ -7,8 +7,9 @@
 -- when no other point of the model is at least as cheap and at least as fast at p99, and better in one.
 -- Request latency comes from request logs: a deployment known only by its counters has no point here.
 --
--- Built after the daily latency percentiles, never beside them: a percentile holds every value of its group in
--- memory (it cannot spill), and at 30M requests the two builds side by side ran out of DuckDB's memory limit.
+-- Percentiles are exact, over a window partitioned by the point, which spills (a grouped percentile holds every
+-- group's values at once and cannot: at 30M requests it ran out of DuckDB's memory limit beside the daily
+-- percentiles). Still built after them, one sort-heavy model at a time.
 -- depends_on: {{ ref('int_request_latency_daily') }}
 
 with
@@ -63,16 +64,17 @@ latency as (
         requests.deployment,
         requests.config_id,
         requests.load_bucket,
-        -- one sorted buffer per column for both of its percentiles: a percentile holds every value of its group in
-        -- memory (it cannot spill), and these groups are few and large (30M requests at L)
-        {{ percentiles('requests.latency_ms', [0.5, 0.99]) }} as latency_ms_percentiles,
-        {{ percentile('requests.ttft_ms', 0.99) }} as p99_ttft_ms,
-        avg(case when requests.latency_ms <= configs.slo_p99_latency_ms then 1.0 else 0.0 end)
+        -- one sorted buffer per column for both of its percentiles
+        {{ percentiles('requests.latency_ms', [0.5, 0.99]) }} over per_point as latency_ms_percentiles,
+        {{ percentile('requests.ttft_ms', 0.99) }} over per_point as p99_ttft_ms,
+        avg(case when requests.latency_ms <= configs.slo_p99_latency_ms then 1.0 else 0.0 end) over per_point
             as latency_slo_attainment,
-        avg(case when requests.ttft_ms <= configs.slo_p99_ttft_ms then 1.0 else 0.0 end) as ttft_slo_attainment
+        avg(case when requests.ttft_ms <= configs.slo_p99_ttft_ms then 1.0 else 0.0 end) over per_point
+            as ttft_slo_attainment
     from requests
     left join configs on requests.config_id = configs.config_id
-    group by requests.deployment, requests.config_id, requests.load_bucket
+    window per_point as (partition by requests.deployment, requests.config_id, requests.load_bucket)
+    qualify row_number() over per_point = 1  -- one row per point
 
 ),
 

@@ -32,8 +32,8 @@ KEEP = 20  # invocation folders kept: their dbt.log and run_results.json say wha
 
 
 class WarehouseDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt resource without two costs it pays before every invocation that this warehouse never
-    uses (measured: 4-5 s each on a 2-core machine; a run invokes dbt twice):
+    """dagster-dbt's dbt resource without two costs it pays before it starts dbt, for things this warehouse never
+    uses (measured on a 2-core machine: ~4.5 s once per run, then 1-3 s per invocation; a run invokes dbt twice):
 
     - it runs ``dbt --version`` in a new process, which imports all of dbt, to learn which dbt runs. The dbt here
       is this environment's (``dbt_executable`` beside this interpreter), so it is the dbt-core dagster-dbt has

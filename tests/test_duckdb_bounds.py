@@ -1,7 +1,11 @@
 """Every DuckDB connection the pipeline opens is bounded like dbt's build: memory limit, threads, temp directory."""
 
 import ast
+import re
 from pathlib import Path
+
+import duckdb
+import pytest
 
 from ingest import duck
 
@@ -64,3 +68,44 @@ def test_dbt_gives_duckdb_its_bounds_when_the_database_opens_not_per_cursor():
     profile = yaml.safe_load((ROOT / "dbt_project" / "profiles.yml").read_text())["cpt"]["outputs"]["local"]
     assert {"memory_limit", "threads", "temp_directory"} <= set(profile["config_options"])
     assert not {"memory_limit", "threads", "temp_directory"} & set(profile["settings"])
+
+
+def _daily_percentiles(window: bool) -> str:
+    """Two columns' p50 and p99 per group, the way the latency models take them (over a window) or grouped."""
+    if window:
+        return (
+            "select d, k, quantile_cont(lat, [0.5, 0.99]) over g as lat,"
+            " quantile_cont(ttft, [0.5, 0.99]) over g as ttft from r"
+            " window g as (partition by d, k) qualify row_number() over g = 1 order by d, k"
+        )
+    return (
+        "select d, k, quantile_cont(lat, [0.5, 0.99]) as lat, quantile_cont(ttft, [0.5, 0.99]) as ttft"
+        " from r group by d, k order by d, k"
+    )
+
+
+def test_percentiles_over_a_window_spill_where_grouped_ones_run_out_of_memory(tmp_path, monkeypatch):
+    # 4M requests, 2 columns: 64 MB of values, more than the limit. A grouped percentile holds every group's
+    # values at once and cannot spill; over a window, DuckDB partitions and spills, one group's values at a time.
+    monkeypatch.setenv("CPT_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    with duck.connect(tmp_path / "w.duckdb") as con:
+        con.execute(
+            "create table r as select i % 31 as d, i % 7 as k, hash(i) % 100000 / 10.0 as lat,"
+            " hash(i + 1) % 10000 / 10.0 as ttft from range(4000000) t(i)"
+        )
+        grouped = con.sql(_daily_percentiles(window=False)).fetchall()
+        con.execute("set memory_limit = '48MB'")
+        assert con.sql(_daily_percentiles(window=True)).fetchall() == grouped
+        with pytest.raises(duckdb.OutOfMemoryException):
+            con.sql(_daily_percentiles(window=False)).fetchall()
+
+
+def test_every_percentile_of_per_request_values_is_taken_over_a_window():
+    grouped = []
+    for model in sorted(ROOT.glob("dbt_project/models/**/*.sql")):
+        sql = model.read_text()
+        for call in re.finditer(r"\{\{\s*percentiles?\(\s*'([^']*)'[^}]*\}\}\s*(\w*)", sql):
+            column, follows = call.groups()
+            if column.split(".")[-1] in {"latency_ms", "ttft_ms"} and follows != "over":
+                grouped.append(f"{model.relative_to(ROOT)}: {call.group(0)}")
+    assert not grouped, f"a grouped percentile of every request cannot spill: take it over a window: {grouped}"

@@ -74,9 +74,9 @@ def _daily_percentiles(window: bool) -> str:
     """Two columns' p50 and p99 per group, the way the latency models take them (over a window) or grouped."""
     if window:
         return (
-            "select d, k, quantile_cont(lat, [0.5, 0.99]) over g as lat,"
-            " quantile_cont(ttft, [0.5, 0.99]) over g as ttft from r"
-            " window g as (partition by d, k) qualify row_number() over g = 1 order by d, k"
+            "select d, k, lat, ttft from (select d, k, quantile_cont(lat, [0.5, 0.99]) over g as lat,"
+            " quantile_cont(ttft, [0.5, 0.99]) over g as ttft, row_number() over (partition by d, k) as row_in_group"
+            " from r window g as (partition by d, k)) where row_in_group = 1 order by d, k"
         )
     return (
         "select d, k, quantile_cont(lat, [0.5, 0.99]) as lat, quantile_cont(ttft, [0.5, 0.99]) as ttft"

@@ -76,6 +76,21 @@
   percentile({{ expression }}, array({{ fractions | join(', ') }}))
 {%- endmacro %}
 
+{#- 1 for one row of each partition of `partition_by` (a comma-separated list of columns): beside window
+    aggregates over the same partition, `= 1` keeps one row per group. DuckDB needs no order, and shares the
+    partitioning with those aggregates; Spark's row_number requires an order. -#}
+{% macro row_in_partition(partition_by) -%}
+  {{ return(adapter.dispatch('row_in_partition', 'cpt')(partition_by)) }}
+{%- endmacro %}
+
+{% macro default__row_in_partition(partition_by) -%}
+  row_number() over (partition by {{ partition_by }})
+{%- endmacro %}
+
+{% macro spark__row_in_partition(partition_by) -%}
+  row_number() over (partition by {{ partition_by }} order by {{ partition_by }})
+{%- endmacro %}
+
 {#- The element at a 1-based position of a list. -#}
 {% macro array_element(list_expression, position) -%}
   {{ return(adapter.dispatch('array_element', 'cpt')(list_expression, position)) }}

@@ -25,21 +25,24 @@ requests as (
 
 daily as (
 
-    select
-        usage_date,
-        deployment,
-        model,
-        team,
-        count(*) over per_group as requests,
-        {{ percentiles('latency_ms', [0.5, 0.99]) }} over per_group as latency_ms_percentiles,
-        {{ percentiles('ttft_ms', [0.5, 0.99]) }} over per_group as ttft_ms_percentiles,
-        max(loaded_at) over per_group as loaded_at
-    from requests
-    {% if is_incremental() %}
-    where usage_date in ({{ days_to_redo(ref('int_inference_requests_attributed'), 'requests') }})
-    {% endif %}
-    window per_group as (partition by usage_date, deployment, model, team)
-    qualify row_number() over per_group = 1  -- one row per group
+    select * from (
+        select
+            usage_date,
+            deployment,
+            model,
+            team,
+            count(*) over per_group as requests,
+            {{ percentiles('latency_ms', [0.5, 0.99]) }} over per_group as latency_ms_percentiles,
+            {{ percentiles('ttft_ms', [0.5, 0.99]) }} over per_group as ttft_ms_percentiles,
+            max(loaded_at) over per_group as loaded_at,
+            {{ row_in_partition('usage_date, deployment, model, team') }} as row_in_group
+        from requests
+        {% if is_incremental() %}
+        where usage_date in ({{ days_to_redo(ref('int_inference_requests_attributed'), 'requests') }})
+        {% endif %}
+        window per_group as (partition by usage_date, deployment, model, team)
+    ) as per_request
+    where row_in_group = 1
 
 )
 

@@ -104,11 +104,12 @@ request_latency as (
             side,
             weekday,
             hour_of_day,
-            {{ percentiles('latency_ms', [0.5, 0.99]) }} over per_cell as latency_ms_percentiles
+            {{ percentiles('latency_ms', [0.5, 0.99]) }} over per_cell as latency_ms_percentiles,
+            {{ row_in_partition('change_id, side, weekday, hour_of_day') }} as row_in_cell
         from requests_in_windows
         window per_cell as (partition by change_id, side, weekday, hour_of_day)
-        qualify row_number() over per_cell = 1  -- one row per cell
     ) as cell_latency
+    where row_in_cell = 1
 
 ),
 

@@ -60,21 +60,24 @@ requests as (
 
 latency as (
 
-    select
-        requests.deployment,
-        requests.config_id,
-        requests.load_bucket,
-        -- one sorted buffer per column for both of its percentiles
-        {{ percentiles('requests.latency_ms', [0.5, 0.99]) }} over per_point as latency_ms_percentiles,
-        {{ percentile('requests.ttft_ms', 0.99) }} over per_point as p99_ttft_ms,
-        avg(case when requests.latency_ms <= configs.slo_p99_latency_ms then 1.0 else 0.0 end) over per_point
-            as latency_slo_attainment,
-        avg(case when requests.ttft_ms <= configs.slo_p99_ttft_ms then 1.0 else 0.0 end) over per_point
-            as ttft_slo_attainment
-    from requests
-    left join configs on requests.config_id = configs.config_id
-    window per_point as (partition by requests.deployment, requests.config_id, requests.load_bucket)
-    qualify row_number() over per_point = 1  -- one row per point
+    select * from (
+        select
+            requests.deployment,
+            requests.config_id,
+            requests.load_bucket,
+            -- one sorted buffer per column for both of its percentiles
+            {{ percentiles('requests.latency_ms', [0.5, 0.99]) }} over per_point as latency_ms_percentiles,
+            {{ percentile('requests.ttft_ms', 0.99) }} over per_point as p99_ttft_ms,
+            avg(case when requests.latency_ms <= configs.slo_p99_latency_ms then 1.0 else 0.0 end) over per_point
+                as latency_slo_attainment,
+            avg(case when requests.ttft_ms <= configs.slo_p99_ttft_ms then 1.0 else 0.0 end) over per_point
+                as ttft_slo_attainment,
+            {{ row_in_partition('requests.deployment, requests.config_id, requests.load_bucket') }} as row_in_point
+        from requests
+        left join configs on requests.config_id = configs.config_id
+        window per_point as (partition by requests.deployment, requests.config_id, requests.load_bucket)
+    ) as per_request
+    where row_in_point = 1
 
 ),
 

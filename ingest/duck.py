@@ -10,6 +10,7 @@ obey the same ones.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,6 +34,19 @@ def connection_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "threads": env.get("CPT_DUCKDB_THREADS") or THREADS,
         "temp_directory": spill,
     }
+
+
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def memory_limit_bytes(env: Mapping[str, str] | None = None) -> int | None:
+    """The configured memory limit in bytes (DuckDB's units: MB = 10^6 bytes, MiB = 2^20), or None when it is
+    not a plain size (DuckDB then reads it as it is)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*", connection_config(env)["memory_limit"], re.I)
+    if not match:
+        return None
+    return int(float(match[1]) * _UNITS[(match[2] or "b").lower()])
 
 
 def make_spill_directory(env: Mapping[str, str] | None = None) -> Path:

@@ -109,3 +109,11 @@ def test_every_percentile_of_per_request_values_is_taken_over_a_window():
             if column.split(".")[-1] in {"latency_ms", "ttft_ms"} and follows != "over":
                 grouped.append(f"{model.relative_to(ROOT)}: {call.group(0)}")
     assert not grouped, f"a grouped percentile of every request cannot spill: take it over a window: {grouped}"
+
+
+def test_the_memory_limit_is_read_in_duckdb_s_units():
+    assert duck.memory_limit_bytes({"CPT_DUCKDB_MEMORY_LIMIT": "1536MB"}) == 1_536_000_000
+    assert duck.memory_limit_bytes({"CPT_DUCKDB_MEMORY_LIMIT": "1.5 GiB"}) == 1_610_612_736
+    assert duck.memory_limit_bytes({"CPT_DUCKDB_MEMORY_LIMIT": "300mb"}) == 300_000_000
+    assert duck.memory_limit_bytes({}) == 1_536_000_000  # the default
+    assert duck.memory_limit_bytes({"CPT_DUCKDB_MEMORY_LIMIT": "80%"}) is None  # not a size: left to DuckDB

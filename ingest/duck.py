@@ -57,9 +57,16 @@ def make_spill_directory(env: Mapping[str, str] | None = None) -> Path:
     return spill
 
 
-def connect(database: str | Path = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the pipeline's bounds (``database``: a file, or in memory)."""
+def connect(
+    database: str | Path = ":memory:", read_only: bool = False, memory_limit_at_most: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the pipeline's bounds (``database``: a file, or in memory); ``memory_limit_at_most``
+    (bytes) lowers the configured memory limit for a job that shares its process with other work."""
     make_spill_directory()
-    con = duckdb.connect(str(database), read_only=read_only, config=connection_config())
+    config = connection_config()
+    configured = memory_limit_bytes()
+    if memory_limit_at_most is not None and (configured is None or configured > memory_limit_at_most):
+        config["memory_limit"] = f"{memory_limit_at_most // 10**6}MB"
+    con = duckdb.connect(str(database), read_only=read_only, config=config)
     con.execute("set TimeZone = 'UTC'")  # after connecting: the setting needs the ICU extension loaded
     return con

@@ -51,11 +51,8 @@ def export_warehouse(warehouse: Path, out_dir: Path, month: str | None = None) -
     manifest, also written as ``out_dir/manifest.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest: dict = {"schema": SCHEMA, "month": month, "tables": {}}
-    with duck.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True, memory_limit_at_most=EXPORT_MEMORY_LIMIT_BYTES) as con:
         con.execute("set threads = 1")  # one writer: the same bytes every time
-        configured = duck.memory_limit_bytes()
-        if configured is not None and configured > EXPORT_MEMORY_LIMIT_BYTES:
-            con.execute(f"set memory_limit = '{EXPORT_MEMORY_LIMIT_BYTES // 10**6}MB'")
         tables = [
             name
             for (name,) in con.execute(

@@ -117,3 +117,19 @@ def test_the_memory_limit_is_read_in_duckdb_s_units():
     assert duck.memory_limit_bytes({"CPT_DUCKDB_MEMORY_LIMIT": "300mb"}) == 300_000_000
     assert duck.memory_limit_bytes({}) == 1_536_000_000  # the default
     assert duck.memory_limit_bytes({"CPT_DUCKDB_MEMORY_LIMIT": "80%"}) is None  # not a size: left to DuckDB
+
+
+@pytest.mark.parametrize(
+    ("configured", "at_most", "expected"),
+    [("1536MB", 1024 * 10**6, 1024 * 10**6), ("300MB", 1024 * 10**6, 300 * 10**6), ("80%", 1024 * 10**6, 1024 * 10**6)],
+)
+def test_a_job_sharing_its_process_lowers_the_limit_never_raises_it(
+    monkeypatch, tmp_path, configured, at_most, expected
+):
+    monkeypatch.setenv("CPT_DUCKDB_MEMORY_LIMIT", configured)
+    monkeypatch.setenv("CPT_DATA_DIR", str(tmp_path))
+    with duck.connect(memory_limit_at_most=at_most) as con:
+        (limit,) = con.execute("select value from duckdb_settings() where name = 'memory_limit'").fetchone()
+    assert duck.memory_limit_bytes({"CPT_DUCKDB_MEMORY_LIMIT": limit.replace(" ", "")}) == pytest.approx(
+        expected, rel=0.05
+    )

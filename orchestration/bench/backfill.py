@@ -17,13 +17,13 @@ are cheap next to it). Times are never asserted by the tests.
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
-import os
 import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,14 @@ from typing import Any
 from ingest import duck
 from ingest.bench import machine
 from ingest.paths import DataLayout
-from orchestration.bench.pipeline import MONTH, SCALES, requests_at_scale_one, run_child, write_row
-
-ROOT = Path(__file__).parents[2]
+from orchestration.bench.pipeline import (
+    MONTH,
+    SCALES,
+    cpt_environment,
+    requests_at_scale_one,
+    run_child,
+    write_row,
+)
 
 
 def window(months: int, last: str = MONTH) -> list[str]:
@@ -55,22 +60,11 @@ def generate(source: Path, months: int, requests: int, fleet: int) -> dict:
 def backfill(source: Path, data: Path, months: list[str]) -> tuple[float, float]:
     """``cpt run`` over ``months`` from ``source`` into a fresh ``data``: (seconds, peak RSS MB with its dbt
     processes)."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not (k.startswith("CPT_") and k.endswith("_URI"))},
-        "CPT_DATA_DIR": str(data),
-        "CPT_SOURCE_DIR": str(source),  # cpt derives every source's folder from it
-        "CPT_HISTORY_START": months[0],
-        "DAGSTER_HOME": str(data / "dagster_home"),
-    }
-    first, last = f"{months[0]}-01", _last_day(months[-1])
+    env = cpt_environment(source, data, CPT_HISTORY_START=months[0])
+    year, number = map(int, months[-1].split("-"))
+    first, last = f"{months[0]}-01", f"{months[-1]}-{calendar.monthrange(year, number)[1]:02d}"
     _, seconds, rss = run_child([str(Path(sys.executable).parent / "cpt"), "run", "--start", first, "--end", last], env)
     return seconds, rss
-
-
-def _last_day(month: str) -> str:
-    year, number = map(int, month.split("-"))
-    following = date(year + number // 12, number % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1).isoformat()
 
 
 def charged_by_month(warehouse: Path) -> dict[str, Decimal]:

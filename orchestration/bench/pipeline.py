@@ -283,26 +283,22 @@ def measure(source: Path, with_dagster: bool) -> dict:
     return result
 
 
-def _dagster_run(source: Path, data: Path) -> tuple[float, float]:
-    """``cpt run`` of the month in a fresh data directory: (seconds, peak RSS MB of it and its dbt processes)."""
-    env = {
-        **os.environ,
+def cpt_environment(source: Path, data: Path, **extra: str) -> dict[str, str]:
+    """This process's environment for a ``cpt`` child reading ``source`` into ``data``: every source's location
+    derived from ``CPT_SOURCE_DIR`` (any ``CPT_*_URI`` setting dropped), Dagster's home inside ``data``."""
+    return {
+        **{k: v for k, v in os.environ.items() if not (k.startswith("CPT_") and k.endswith("_URI"))},
         "CPT_DATA_DIR": str(data),
         "CPT_SOURCE_DIR": str(source),
         "DAGSTER_HOME": str(data / "dagster_home"),
+        **extra,
     }
-    for key in (
-        "CPT_AWS_BILLING_URI",
-        "CPT_GCP_BILLING_URI",
-        "CPT_GATEWAY_LOGS_URI",
-        "CPT_LITELLM_LOGS_URI",
-        "CPT_OTEL_SPANS_URI",
-        "CPT_PROMETHEUS_URI",
-        "CPT_GCP_CATALOG_URI",
-        "CPT_AWS_PRICE_LIST_URI",
-    ):
-        env.pop(key, None)  # cpt derives them from CPT_SOURCE_DIR
-    _, seconds, rss = run_child([str(Path(sys.executable).parent / "cpt"), "run", "--month", MONTH], env)
+
+
+def _dagster_run(source: Path, data: Path) -> tuple[float, float]:
+    """``cpt run`` of the month in a fresh data directory: (seconds, peak RSS MB of it and its dbt processes)."""
+    command = [str(Path(sys.executable).parent / "cpt"), "run", "--month", MONTH]
+    _, seconds, rss = run_child(command, cpt_environment(source, data))
     return seconds, rss
 
 

@@ -40,7 +40,7 @@ docs: $(VENV)/.synced $(MANIFEST)  ## the dbt docs site (models, columns, tests,
 focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validator's own Python 3.12 venv)
 	$(BIN)/pytest tests/conformance -s -q
 
-bench: $(VENV)/.synced  ## the whole pipeline at SCALE=S|M|L against the DuckDB floor; appends to BENCHMARKS.md
+bench: $(VENV)/.synced  ## the whole pipeline at SCALE=S|M|L|3L against the DuckDB floor; appends to BENCHMARKS.md
 	$(BIN)/python -m orchestration.bench.pipeline --scale $(or $(SCALE),S) --repeat $(or $(REPEAT),3) --write BENCHMARKS.md
 
 bench-backfill: $(VENV)/.synced  ## N months of history through `cpt run` (MONTHS="1 3 6" at SCALE=M): seconds per month; appends to BENCHMARKS.md

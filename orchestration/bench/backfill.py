@@ -134,7 +134,7 @@ def markdown_row(scale: str, r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="M", help="S, M, L or a number of requests a month")
+    parser.add_argument("--scale", default="M", help="S, M, L, 3L or a number of requests a month")
     parser.add_argument("--fleet", type=int, default=1, help="fleet factor when --scale is a number")
     parser.add_argument("--months", type=int, nargs="+", default=[1, 3, 6], help="history lengths to backfill")
     parser.add_argument("--write", type=Path, help="append the rows to the backfill table of this Markdown file")

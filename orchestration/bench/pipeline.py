@@ -2,8 +2,8 @@
 
     python -m orchestration.bench.pipeline --scale S --repeat 3 --write BENCHMARKS.md      (or: make bench SCALE=S)
 
-Generates the sample month at the scale (S ≈ 1M requests a month, M ≈ 10M, L ≈ 30M, or a number of
-requests), then, each repeat in a fresh process so that peak RSS is its own:
+Generates the sample month at the scale (S ≈ 1M requests a month, M ≈ 10M, L ≈ 30M, 3L ≈ 90M, or a number
+of requests), then, each repeat in a fresh process so that peak RSS is its own:
 
 - ingest: GCP list prices, AWS billing, the GCP billing export, every day of token logs (every format the
   asset reads) and server counters — the Dagster assets' own functions, invoked directly (no run);
@@ -52,7 +52,7 @@ from ingest.bench import machine
 ROOT = Path(__file__).parents[2]
 # scale: (gateway requests a month, fleet factor). The fleet factor multiplies the VMs and so the bill: each unit
 # adds ~12.6k lines a month to ~7.7k fixed ones (S ≈ 33k lines, M ≈ 299k, L ≈ 994k).
-SCALES = {"S": (1_000_000, 2), "M": (10_000_000, 23), "L": (30_000_000, 78)}
+SCALES = {"S": (1_000_000, 2), "M": (10_000_000, 23), "L": (30_000_000, 78), "3L": (90_000_000, 234)}
 MONTH = "2026-10"
 FLOOR_SQL = Path(__file__).with_name("floor.sql")
 
@@ -379,7 +379,7 @@ def write_row(path: Path, row: str, header: str = HEADER) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="S", help="S, M, L or a number of requests a month")
+    parser.add_argument("--scale", default="S", help="S, M, L, 3L or a number of requests a month")
     parser.add_argument("--fleet", type=int, default=1, help="fleet factor when --scale is a number")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dagster", action="store_true", help="also time the month through `cpt run`")

@@ -116,18 +116,24 @@ def normalize(
     frames = []
     for path in paths:
         try:
-            mapped = apply_rules(fmt.rules, fmt.read([path], fmt.rules, **(context or {})))
+            source = fmt.read([path], fmt.rules, **(context or {}))
+            mapped = apply_rules(fmt.rules, source)
+        except BillingFileError:
+            raise
         except (MappingError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
             raise BillingFileError(f"{fmt.name}: {path.name}: {exc}") from exc
+        # A format may hand over columns of its own beyond the rules' (a FOCUS export's x_ columns): kept as text.
+        kept = [c for c in source.columns if c.startswith("x_") and c not in fmt.rules.source_columns]
+        kept = [c for c in kept if c not in BRONZE_BILLING_SCHEMA]
         frames.append(
-            mapped.with_columns(
+            pl.concat([mapped, source.select(pl.col(kept).cast(pl.String))], how="horizontal").with_columns(
                 pl.lit(period).alias("x_BillingPeriod"),
                 pl.lit(delivery_id).alias("x_DeliveryId"),
                 pl.lit(path.name).alias("x_SourceFile"),
                 pl.int_range(pl.len(), dtype=pl.Int64).alias("x_SourceRow"),
             )
         )
-    frame = pl.concat(frames) if frames else pl.DataFrame(schema=BRONZE_BILLING_SCHEMA)
+    frame = pl.concat(frames, how="diagonal") if frames else pl.DataFrame(schema=BRONZE_BILLING_SCHEMA)
     if frame[Focus.BillingCurrency].null_count():
         raise BillingFileError(
             f"{fmt.name} {period}: {frame[Focus.BillingCurrency].null_count()} rows have no currency "
@@ -296,7 +302,8 @@ def load_delivery(
             "two deliveries of one bill would count every dollar twice. Keep one export (remove the other from "
             "the source: its month leaves bronze on the next run)"
         )
-    write_partition(frame, bronze_root, table, delivery.bronze_partition, BRONZE_BILLING_SCHEMA)
+    extra = {c: pl.String() for c in frame.columns if c not in BRONZE_BILLING_SCHEMA}
+    write_partition(frame, bronze_root, table, delivery.bronze_partition, {**BRONZE_BILLING_SCHEMA, **extra})
     load = _load(fmt, delivery.billing_period, delivery_id, delivery.data_keys, frame, False)
     return dataclasses.replace(load, notes=tuple(notes))
 

@@ -252,13 +252,17 @@ def _describe_rule(rule: dict[str, Any]) -> str:
     if "cases" in rule:
         parts = [
             "when "
-            + " and ".join(f"{c} in {sorted(v)}" for c, v in case["when"].items())
+            + " and ".join(_describe_condition(c, v) for c, v in case["when"].items())
             + f" → {_describe_value(case)}"
             for case in rule["cases"]
         ]
         parts.append(f"else → {_describe_value(rule['default']) if 'default' in rule else 'null'}")
         return "; ".join(parts)
     return _describe_value(rule)
+
+
+def _describe_condition(column: str, values: list[Any] | dict[str, str]) -> str:
+    return f"{column} ~ /{values['matches']}/" if isinstance(values, dict) else f"{column} in {sorted(values)}"
 
 
 def _describe_value(spec: dict[str, Any]) -> str:

@@ -317,14 +317,19 @@ def mappings(out: Path | None = typer.Option(None, help="Write the Markdown here
 def mapping_docs() -> str:
     from ingest.aws.cur2 import CUR2
     from ingest.aws.focus_export import AWS_FOCUS
+    from ingest.focus_exports import versions
+    from ingest.focus_exports.deliveries import FOCUS_EXPORT
     from ingest.gcp.billing_export import BILLING_EXPORT
 
     header = (
         "# Provider → FOCUS 1.2 mappings\n\nGenerated from the rule files by `cpt mappings --out ingest/MAPPINGS.md`;"
         " a test keeps it equal to the rules.\nLegacy CUR is renamed to CUR 2.0 column names first"
-        " (ingest/aws/legacy_cur.py) and then mapped by the CUR 2.0 rules.\n\n"
+        " (ingest/aws/legacy_cur.py) and then mapped by the CUR 2.0 rules. Any provider's FOCUS export is read,"
+        " checked and typed in FOCUS 1.2's columns first (ingest/focus_exports/versions.py, the table after the"
+        " rules) and then mapped by the focus_export rules.\n\n"
     )
-    return header + "\n".join(fmt.rules.describe() for fmt in (CUR2, AWS_FOCUS, BILLING_EXPORT))
+    rules = (CUR2, AWS_FOCUS, BILLING_EXPORT, FOCUS_EXPORT)
+    return header + "\n".join(fmt.rules.describe() for fmt in rules) + "\n" + versions.describe()
 
 
 @app.command()

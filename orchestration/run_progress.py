@@ -39,13 +39,20 @@ def run_events_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
 
 
 # The stages a run goes through, by the assets that make them.
-BILLING = ("aws_billing_line_items", "gcp_billing_line_items", "aws_list_prices", "gcp_list_prices")
+BILLING = (
+    "aws_billing_line_items",
+    "gcp_billing_line_items",
+    "focus_billing_line_items",
+    "aws_list_prices",
+    "gcp_list_prices",
+)
 TOKENS = ("inference_requests", "inference_token_counter_samples")
 PUBLISH = "published_warehouse"
 EXPORTS = "warehouse_exports"
 SOURCE_NAMES = {
     "aws_billing_line_items": "AWS billing",
     "gcp_billing_line_items": "GCP billing",
+    "focus_billing_line_items": "FOCUS exports",
     "aws_list_prices": "AWS list prices",
     "gcp_list_prices": "GCP list prices",
     "inference_requests": "token logs",

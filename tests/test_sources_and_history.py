@@ -114,6 +114,42 @@ def test_a_gcp_only_month_runs(november_2023, tmp_path, monkeypatch):
     assert invoice == [("gcp", pytest.approx(truth["billed_by_provider_usd"]["gcp"], abs=0.005))]
 
 
+def test_focus_exports_of_two_clouds_run_end_to_end(november_2023, tmp_path, monkeypatch):
+    """An Azure FOCUS 1.2 export (CSV.gz, a run folder) and an OCI FOCUS 1.0 one (parquet, a file per month) as the
+    only bills: every line charged, conservation holds, each provider's invoice is its export's BilledCost."""
+    import polars as pl
+
+    from tests.ingest.focus_exports.support import focus_rows, write
+
+    root, _ = november_2023
+    source = _without(root, tmp_path / "source", "aws", "gcp")
+    azure = focus_rows("1.2", "2023-11", "ea-1")
+    oci = focus_rows("1.0", "2023-11", "ocid1.tenancy.oc1..aaaa", n=2).with_columns(
+        *(pl.lit("Oracle").alias(c) for c in ("ProviderName", "PublisherName", "InvoiceIssuerName")),
+        pl.col("Tags").str.replace("chat-h100", "chat-oci"),  # a deployment lives in one cloud
+    )
+    write(azure, source / "focus/azure/cpt-focus/20231101-20231130/run-1/part_0_0001.csv.gz")
+    write(oci, source / "focus/oci/focus-2023-11.parquet")
+    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
+
+    assert result.exit_code == 0, result.output
+    invoice = _query(
+        tmp_path / "data",
+        "select provider, sum(invoice_billed_cost)::double from analytics.fct_reconciliation_monthly "
+        "group by 1 order by 1",
+    )
+    assert invoice == [
+        ("azure", pytest.approx(3 * 98.32 + 1.5)),
+        ("oci", pytest.approx(2 * 98.32 + 1.5)),
+    ]
+    with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
+        assert all(month.holds for month in conservation_by_month(con))
+    providers = _query(
+        tmp_path / "data", "select ProviderName, count(*) from analytics.focus_billing group by 1 order by 1"
+    )
+    assert providers == [("Microsoft", 4), ("Oracle", 3)]
+
+
 def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
     source = _without(root, tmp_path / "source", "aws", "gcp")

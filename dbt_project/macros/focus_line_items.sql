@@ -17,7 +17,12 @@ renamed as (
         ---------- ids
         concat(x_BillingPeriod, '/', x_DeliveryId, '/', x_SourceFile, '/', cast(x_SourceRow as varchar))
             as line_item_key,
-        lower(case when ProviderName = 'Google Cloud' then 'gcp' else ProviderName end) as provider,
+        case ProviderName
+            {%- for name, code in var('cpt_provider_codes').items() %}
+            when '{{ name }}' then '{{ code }}'
+            {%- endfor %}
+            else replace(lower(ProviderName), ' ', '_')
+        end as provider,
         BillingAccountId as billing_account_id,
         SubAccountId as sub_account_id,
         InvoiceId as invoice_id,

@@ -34,7 +34,8 @@ class GcsSource:
         try:
             for blob in self.client.list_blobs(self.bucket, prefix=prefix or None):
                 md5 = base64.b64decode(blob.md5_hash).hex() if blob.md5_hash else None
-                objects.append(SourceObject(blob.name, int(blob.size or 0), md5))
+                modified = blob.updated.timestamp() if blob.updated else None
+                objects.append(SourceObject(blob.name, int(blob.size or 0), md5, modified))
         except (
             GoogleAPIError,
             GoogleAuthError,

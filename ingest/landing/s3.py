@@ -66,7 +66,9 @@ class S3Source:
                 for item in page.get("Contents", []):
                     etag = item.get("ETag", "").strip('"')
                     md5 = etag if etag and "-" not in etag else None  # multipart ETags are not an MD5
-                    objects.append(SourceObject(item["Key"], int(item["Size"]), md5))
+                    written = item.get("LastModified")
+                    modified = written.timestamp() if written else None
+                    objects.append(SourceObject(item["Key"], int(item["Size"]), md5, modified))
         except (ClientError, BotoCoreError) as exc:  # retries are spent: no bucket, no permission, no credentials
             raise SourceUnreachableError(f"cannot list s3://{self.bucket}/{prefix}: {_reason(exc)}") from exc
         return sorted(objects, key=lambda o: o.key)

@@ -27,6 +27,7 @@ class SourceObject:
     key: str  # POSIX-style, relative to the source root (a bucket's root for object stores)
     size: int
     md5: str | None = None  # hex MD5 of the content when the source knows it (S3 single-part ETag)
+    modified: float | None = None  # when the object was last written (POSIX seconds), where the source says
 
 
 class Source(Protocol):
@@ -97,7 +98,10 @@ class LocalFolderSource:
                 path = Path(folder) / name
                 # The walk follows no link and starts inside: only a file that is a link can lead out.
                 if not name.startswith(".") and path.is_file() and (not path.is_symlink() or self._inside(path)):
-                    objects.append(SourceObject(path.relative_to(self.root).as_posix(), path.stat().st_size))
+                    stat = path.stat()
+                    objects.append(
+                        SourceObject(path.relative_to(self.root).as_posix(), stat.st_size, modified=stat.st_mtime)
+                    )
             dirs[:] = [d for d in dirs if not d.startswith(".")]
         return sorted(objects, key=lambda o: o.key)
 

@@ -10,6 +10,8 @@ lines as (
     select * from {{ ref('stg_aws__billing_line_items') }}
     union all
     select * from {{ ref('stg_gcp__billing_line_items') }}
+    union all
+    select * from {{ ref('stg_focus_exports__billing_line_items') }}
 
 ),
 

@@ -8,6 +8,8 @@ lines as (
     select * from {{ source('bronze_aws', 'aws_billing_line_items') }}
     union all by name
     select * from {{ source('bronze_gcp', 'gcp_billing_line_items') }}
+    union all by name
+    select * from {{ source('bronze_focus_exports', 'focus_billing_line_items') }}
 
 )
 

@@ -11,6 +11,7 @@ from ingest.focus import BRONZE_BILLING_SCHEMA
 AWS_BILLING_TABLE = "aws_billing_line_items"
 GCP_BILLING_TABLE = "gcp_billing_line_items"
 FOCUS_BILLING_TABLE = "focus_billing_line_items"  # any provider's FOCUS export
+AZURE_BILLING_TABLE = "azure_billing_line_items"
 LIST_PRICES_TABLE = "gcp_list_prices"
 AWS_LIST_PRICES_TABLE = "aws_list_prices"
 REQUESTS_TABLE = "inference_requests"
@@ -97,6 +98,7 @@ BRONZE_TABLES: dict[str, dict[str, pl.DataType]] = {
     AWS_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     GCP_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     FOCUS_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
+    AZURE_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     LIST_PRICES_TABLE: LIST_PRICE_SCHEMA,
     AWS_LIST_PRICES_TABLE: AWS_LIST_PRICE_SCHEMA,
     REQUESTS_TABLE: INFERENCE_REQUESTS_SCHEMA,

@@ -317,6 +317,7 @@ def mappings(out: Path | None = typer.Option(None, help="Write the Markdown here
 def mapping_docs() -> str:
     from ingest.aws.cur2 import CUR2
     from ingest.aws.focus_export import AWS_FOCUS
+    from ingest.azure.cost_details import AZURE_COST_DETAILS
     from ingest.focus_exports import versions
     from ingest.focus_exports.deliveries import FOCUS_EXPORT
     from ingest.gcp.billing_export import BILLING_EXPORT
@@ -328,7 +329,7 @@ def mapping_docs() -> str:
         " checked and typed in FOCUS 1.2's columns first (ingest/focus_exports/versions.py, the table after the"
         " rules) and then mapped by the focus_export rules.\n\n"
     )
-    rules = (CUR2, AWS_FOCUS, BILLING_EXPORT, FOCUS_EXPORT)
+    rules = (CUR2, AWS_FOCUS, BILLING_EXPORT, AZURE_COST_DETAILS, FOCUS_EXPORT)
     return header + "\n".join(fmt.rules.describe() for fmt in rules) + "\n" + versions.describe()
 
 

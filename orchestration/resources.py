@@ -136,6 +136,7 @@ def _first_line(exc: Exception) -> str:
 SOURCE_SETTINGS = {
     "aws_billing": "CPT_AWS_BILLING_URI",
     "gcp_billing": "CPT_GCP_BILLING_URI",
+    "azure_billing": "CPT_AZURE_BILLING_URI",
     "focus_billing": "CPT_FOCUS_BILLING_URI",
     "aws_price_list": "CPT_AWS_PRICE_LIST_URI",
     "gcp_catalog": "CPT_GCP_CATALOG_URI",

@@ -42,6 +42,7 @@ def run_events_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
 BILLING = (
     "aws_billing_line_items",
     "gcp_billing_line_items",
+    "azure_billing_line_items",
     "focus_billing_line_items",
     "aws_list_prices",
     "gcp_list_prices",
@@ -52,6 +53,7 @@ EXPORTS = "warehouse_exports"
 SOURCE_NAMES = {
     "aws_billing_line_items": "AWS billing",
     "gcp_billing_line_items": "GCP billing",
+    "azure_billing_line_items": "Azure billing",
     "focus_billing_line_items": "FOCUS exports",
     "aws_list_prices": "AWS list prices",
     "gcp_list_prices": "GCP list prices",

@@ -55,6 +55,11 @@ SETTINGS = (
     ),
     Setting("CPT_GCP_BILLING_URI", "{CPT_SOURCE_DIR}/gcp", f"the GCP billing export (files or `bq://…`); {_SOURCES}"),
     Setting(
+        "CPT_AZURE_BILLING_URI",
+        "{CPT_SOURCE_DIR}/azure",
+        f"Azure Cost Management cost details exports (EA or MCA, actual cost); {_SOURCES}",
+    ),
+    Setting(
         "CPT_FOCUS_BILLING_URI",
         "{CPT_SOURCE_DIR}/focus",
         f"FOCUS 1.0-1.2 exports of any provider (CSV, CSV.gz, Parquet; a folder, `s3://…` or `gs://…`); {_SOURCES}",

@@ -150,6 +150,29 @@ def test_focus_exports_of_two_clouds_run_end_to_end(november_2023, tmp_path, mon
     assert providers == [("Microsoft", 4), ("Oracle", 3)]
 
 
+def test_the_real_azure_ea_sample_runs_end_to_end(tmp_path, monkeypatch):
+    """The anonymized EA cost details export (27 rows, 1.261369 CAD, September 2023) as a month's only bill: loaded
+    from a Cost Management run folder, converted from CAD with its month's rate, reconciled to its invoice."""
+    from tests.ingest.azure.test_cost_details import SAMPLE
+
+    source = tmp_path / "source"
+    run = source / "azure/cpt-actual/20230901-20230930/3b2f0a6e-run"
+    run.mkdir(parents=True)
+    shutil.copyfile(SAMPLE, run / "part_0_0001.csv")
+    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-09")
+
+    assert result.exit_code == 0, result.output
+    invoice = _query(
+        tmp_path / "data",
+        "select provider, sum(invoice_billed_cost)::double from analytics.fct_reconciliation_monthly group by 1",
+    )
+    assert invoice == [("azure", pytest.approx(1.26136926505726 * 0.7405, abs=1e-9))]  # CAD at September's rate
+    with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
+        assert all(month.holds for month in conservation_by_month(con))
+    currency = _query(tmp_path / "data", "select distinct BillingCurrency from analytics.focus_billing")
+    assert currency == [("CAD",)]  # the FOCUS table keeps the billing currency
+
+
 def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
     source = _without(root, tmp_path / "source", "aws", "gcp")

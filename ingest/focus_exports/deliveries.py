@@ -1,55 +1,21 @@
 """Any provider's FOCUS export (FOCUS 1.0, 1.1 or 1.2; CSV, CSV.gz or Parquet) → landing zone → bronze
-focus_billing_line_items, one partition per (export, billing month).
-
-Where the month comes from: the objects' keys, in the layouts providers write (the first that fits a key wins):
-
-- ``<export>/<YYYYMMDD>-<YYYYMMDD>/<run>/<file>`` — a billing period's folder with one folder per export run
-  (Azure Cost Management); a re-run is a new run folder: the month's newest run replaces the earlier ones;
-- ``<export>/billing_period=YYYY-MM/…`` (or ``BILLING_PERIOD=``) — Hive-style month partitions (AWS Data Exports);
-- ``<export>/year=YYYY/month=MM/…`` — Hive-style year and month;
-- ``<export>/YYYY/MM/[DD/]<file>`` — dated folders (OCI's reports by day): every file of the month together;
-- ``<export>/<name with YYYY-MM or YYYYMM>.<ext>`` — a file per month.
-
-All files of one export's month (of its newest run, where there are runs) are one delivery: loaded together,
-validated together, and replacing that month of that export whole. A file whose key fits no layout is refused,
-named (nothing is read from it, nothing is lost silently). Everything else — landing, the amount ceilings,
-refusing a second export of the same bill, removing a month whose files left the source — is ``ingest.billing``'s.
+focus_billing_line_items, one partition per (export, billing month): the months found from the objects' keys
+(``ingest.export_layouts``), each file read, checked and typed by ``versions``, then mapped by ``rules/focus.toml``.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from ingest.billing import (
-    AmountLimits,
-    BillingFileError,
-    BillingFormat,
-    BillingLoad,
-    Delivery,
-    load_deliveries,
-    refused_load,
-    remove_vanished,
-)
+from ingest.billing import AmountLimits, BillingFileError, BillingFormat, BillingLoad
+from ingest.export_layouts import ingest_exports
 from ingest.focus_exports.versions import FocusFileError, conform, read_file, tag_pairs
-from ingest.landing.sources import Source, SourceObject, index_by_key
+from ingest.landing.sources import Source
 from ingest.landing.zone import LandingZone
 from ingest.mapping import RuleSet
 from ingest.schemas import FOCUS_BILLING_TABLE
-
-DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
-
-_LAYOUTS = (
-    re.compile(r"^(?P<export>(?:.*/)?)(?P<year>\d{4})(?P<month>\d{2})\d{2}-\d{8}/(?P<run>[^/]+)/[^/]+$"),
-    re.compile(r"^(?P<export>(?:.*/)?)billing_period=(?P<year>\d{4})-(?P<month>\d{2})/(?:.*/)?[^/]+$", re.I),
-    re.compile(r"^(?P<export>(?:.*/)?)year=(?P<year>\d{4})/month=(?P<month>\d{1,2})/(?:.*/)?[^/]+$", re.I),
-    re.compile(r"^(?P<export>(?:.*/)?)(?P<year>\d{4})/(?P<month>\d{2})/(?:\d{2}/)?[^/]+$"),
-    re.compile(r"^(?P<export>(?:.*/)?)[^/]*?(?P<year>20\d{2})-?(?P<month>0[1-9]|1[0-2])(?:\D[^/]*)?$"),
-)
 
 
 def read_focus_export(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
@@ -83,53 +49,6 @@ FOCUS_EXPORT = BillingFormat(
 )
 
 
-@dataclass(frozen=True)
-class _Placed:
-    key: str
-    export: str
-    period: str
-    run: str | None
-
-
-def place(key: str) -> _Placed | None:
-    """Where a data object belongs: its export, billing month and run (None when no layout fits its key)."""
-    for layout in _LAYOUTS:
-        if match := layout.match(key):
-            export = match["export"].strip("/").replace("/", ".") or "default"
-            period = f"{match['year']}-{int(match['month']):02d}"
-            return _Placed(key, export, period, match.groupdict().get("run"))
-    return None
-
-
-def discover(listing: dict[str, SourceObject]) -> tuple[list[Delivery], list[str]]:
-    """The deliveries in ``listing`` — one per (export, month), its newest run only — and the data objects whose
-    keys fit no layout."""
-    unplaced = []
-    months: dict[tuple[str, str], list[_Placed]] = defaultdict(list)
-    for key in sorted(listing):
-        if not key.lower().endswith(DATA_SUFFIXES):
-            continue  # manifests, _SUCCESS markers, notes beside the data
-        placed = place(key)
-        if placed is None:
-            unplaced.append(key)
-        else:
-            months[(placed.export, placed.period)].append(placed)
-    deliveries = []
-    for (export, period), files in sorted(months.items()):
-        runs = {f.run for f in files}
-        run = max(runs, key=lambda r: _run_written(r, files, listing)) if len(runs) > 1 else next(iter(runs))
-        keys = tuple(f.key for f in files if f.run == run)
-        delivery_id = f"{export}/{period}/{run}" if run else None  # without a run: the files' checksums decide
-        deliveries.append(Delivery(FOCUS_EXPORT, period, keys, {"export": export}, delivery_id))
-    return deliveries, unplaced
-
-
-def _run_written(run: str | None, files: list[_Placed], listing: dict[str, SourceObject]) -> tuple[float, str]:
-    """A run's order: when its newest object was written (then its name, for sources that give no time)."""
-    written = [listing[f.key].modified or 0.0 for f in files if f.run == run]
-    return max(written, default=0.0), run or ""
-
-
 def ingest_focus_billing(
     source: Source,
     prefix: str,
@@ -139,20 +58,7 @@ def ingest_focus_billing(
     limits: AmountLimits | None = None,
     refused: list[BillingLoad] | None = None,
 ) -> list[BillingLoad]:
-    """Load every export month found under ``prefix`` (or only those of ``periods``) into bronze
-    focus_billing_line_items, and remove the months whose files are all gone from the source. Refusals as in
-    ``ingest_aws_billing``: raised, or — given a ``refused`` list — reported there while the rest still loads."""
-    listing = index_by_key(source.list_objects(prefix))
-    deliveries, unplaced = discover(listing)
-    for key in unplaced:
-        reason = BillingFileError(
-            f"{key}: no billing month in its path (expected a layout such as <export>/billing_period=YYYY-MM/… or "
-            "<export>/YYYYMMDD-YYYYMMDD/<run>/…, or YYYY-MM in the file name); not read"
-        )
-        if refused is None:
-            raise reason
-        refused.append(refused_load(Delivery(FOCUS_EXPORT, "unknown", (key,)), reason))
-    wanted = [d for d in deliveries if periods is None or d.billing_period in periods]
-    kept = [d.bronze_partition for d in deliveries]
-    loads = remove_vanished(bronze_root, FOCUS_BILLING_TABLE, FOCUS_EXPORT, kept, periods) if kept else []
-    return loads + load_deliveries(source, wanted, listing, landing, bronze_root, FOCUS_BILLING_TABLE, limits, refused)
+    """Every FOCUS export month under ``prefix`` into bronze focus_billing_line_items (``ingest_exports``)."""
+    return ingest_exports(
+        FOCUS_EXPORT, FOCUS_BILLING_TABLE, source, prefix, landing, bronze_root, periods, limits, refused
+    )

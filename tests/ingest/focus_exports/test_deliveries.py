@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from ingest.billing import BillingFileError
-from ingest.focus_exports.deliveries import discover, ingest_focus_billing, place
+from ingest.export_layouts import discover, place
+from ingest.focus_exports.deliveries import FOCUS_EXPORT, ingest_focus_billing
 from ingest.landing.s3 import S3Source
 from ingest.landing.sources import LocalFolderSource, SourceObject, index_by_key
 from ingest.landing.zone import LandingZone
@@ -119,7 +120,7 @@ def test_without_write_times_the_later_run_name_wins():
     listing = index_by_key(
         [SourceObject(f"x/20261001-20261031/{run}/part.csv", 1) for run in ("2026-11-02T01", "2026-11-03T01")]
     )
-    (delivery,), _ = discover(listing)
+    (delivery,), _ = discover(listing, FOCUS_EXPORT)
     assert delivery.data_keys == ("x/20261001-20261031/2026-11-03T01/part.csv",)
 
 

@@ -11,6 +11,8 @@ lines as (
     union all
     select * from {{ ref('stg_gcp__billing_line_items') }}
     union all
+    select * from {{ ref('stg_azure__billing_line_items') }}
+    union all
     select * from {{ ref('stg_focus_exports__billing_line_items') }}
 
 ),

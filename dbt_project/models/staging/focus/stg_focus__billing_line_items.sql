@@ -9,6 +9,8 @@ lines as (
     union all by name
     select * from {{ source('bronze_gcp', 'gcp_billing_line_items') }}
     union all by name
+    select * from {{ source('bronze_azure', 'azure_billing_line_items') }}
+    union all by name
     select * from {{ source('bronze_focus_exports', 'focus_billing_line_items') }}
 
 )

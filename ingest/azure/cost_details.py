@@ -1,0 +1,147 @@
+"""Azure Cost Management "cost details" exports (EA and MCA; actual cost) as CSV, CSV.gz or Parquet → landing
+zone → bronze azure_billing_line_items, a partition per (export, month), found by ``ingest.export_layouts``.
+
+The reader types what the rules (``rules/cost_details.toml``) map: dates written M/D/YYYY (EA) or ISO (MCA), the
+inclusive end dates made the exclusive ends FOCUS uses, amounts as numbers, the region in lower case, the
+``Tags`` column — which EA writes as a JSON object without its braces — as key/value pairs, and the VM size from
+``AdditionalInfo`` (its ``ServiceType``). A value that is not what its column holds refuses the file with the row
+named. MCA's column names that differ from EA's are renamed to EA's first (``_MCA_NAMES``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from ingest.billing import AmountLimits, BillingFileError, BillingFormat, BillingLoad
+from ingest.export_layouts import ingest_exports
+from ingest.landing.sources import Source
+from ingest.landing.zone import LandingZone
+from ingest.mapping import RuleSet
+from ingest.schemas import AZURE_BILLING_TABLE
+
+# MCA exports name a few columns differently; EA's names are the ones the rules use.
+_MCA_NAMES = {
+    "billingCurrency": "BillingCurrencyCode",
+    "BillingCurrency": "BillingCurrencyCode",
+    "costInBillingCurrency": "CostInBillingCurrency",
+    "date": "Date",
+    "subscriptionId": "SubscriptionId",
+    "subscriptionName": "SubscriptionName",
+    "SubscriptionGuid": "SubscriptionId",
+    "resourceLocation": "ResourceLocation",
+    "ResourceLocationNormalized": "ResourceLocation",
+    "chargeType": "ChargeType",
+    "pricingModel": "PricingModel",
+    "tags": "Tags",
+    "additionalInfo": "AdditionalInfo",
+}
+_DATES = ("Date", "BillingPeriodStartDate", "BillingPeriodEndDate")
+_NUMBERS = ("CostInBillingCurrency", "Quantity", "PayGPrice", "UnitPrice", "EffectivePrice")
+_KV = pl.List(pl.Struct({"key": pl.String(), "value": pl.String()}))
+
+
+def read_cost_details(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
+    frames = [_read_one(path, rules) for path in paths]
+    return pl.concat(frames)
+
+
+def _read_one(path: Path, rules: RuleSet) -> pl.DataFrame:
+    name = path.name.lower()
+    raw = pl.read_parquet(path) if name.endswith(".parquet") else pl.read_csv(path, infer_schema=False)
+    raw = raw.rename({k: v for k, v in _MCA_NAMES.items() if k in raw.columns and v not in raw.columns})
+    raw = raw.with_columns(pl.col(c).cast(pl.String) for c in raw.columns).with_row_index("__row")
+    typed = [
+        *(_date(raw, c, path.name).alias(c) for c in _DATES if c in raw.columns),
+        *(_number(raw, c, path.name).alias(c) for c in _NUMBERS if c in raw.columns),
+    ]
+    frame = raw.with_columns(typed)
+    day = pl.duration(days=1)
+    frame = frame.with_columns(
+        (pl.col("Date") + day).alias("DateEnd"),
+        (pl.col("BillingPeriodEndDate") + day).alias("BillingPeriodEndExclusive"),
+        pl.col("ResourceLocation").str.to_lowercase().str.replace_all(" ", "").alias("Region"),
+        # list cost: the pay-as-you-go price of the quantity, where the export gives the price
+        pl.coalesce(
+            pl.col("PayGPrice") * pl.col("Quantity") if "PayGPrice" in raw.columns else None, "CostInBillingCurrency"
+        ).alias("ListCostComputed"),
+        _tags(raw, path.name).alias("Tags"),
+        _service_type(raw).alias("VmSize"),
+    )
+    return rules.conform(frame)
+
+
+def _date(raw: pl.DataFrame, column: str, file: str) -> pl.Series:
+    text = raw[column].str.strip_chars()
+    parsed = (
+        text.str.to_datetime("%m/%d/%Y", strict=False)
+        .fill_null(text.str.to_datetime("%Y-%m-%d", strict=False))
+        .fill_null(text.str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False))
+    )
+    _refuse(raw, text, parsed, column, "a date (M/D/YYYY or YYYY-MM-DD)", file)
+    return parsed.cast(pl.Datetime("us"))
+
+
+def _number(raw: pl.DataFrame, column: str, file: str) -> pl.Series:
+    text = raw[column].str.strip_chars()
+    parsed = text.cast(pl.Float64, strict=False)
+    _refuse(raw, text, parsed, column, "a number", file)
+    return parsed
+
+
+def _refuse(raw: pl.DataFrame, text: pl.Series, parsed: pl.Series, column: str, wanted: str, file: str) -> None:
+    bad = text.is_not_null() & (text != "") & parsed.is_null()
+    if bad.any():
+        row = int(raw["__row"].filter(bad)[0])
+        raise BillingFileError(f"{file} row {row + 1}: {column} = {text[row]!r} is not {wanted}; the file is refused")
+
+
+def _tags(raw: pl.DataFrame, file: str) -> pl.Series:
+    """Tags as key/value pairs: EA writes ``"k": "v","k2": "v2"`` (an object without braces), MCA a full object."""
+    if "Tags" not in raw.columns:
+        return pl.Series("Tags", [None] * raw.height, dtype=_KV)
+    parsed: dict[str, list[dict[str, str]]] = {}
+    for value in raw["Tags"].drop_nulls().unique().to_list():
+        text = value.strip()
+        try:
+            obj = json.loads(text if text.startswith("{") else "{" + text + "}") if text else {}
+        except json.JSONDecodeError:
+            obj = None
+        if not isinstance(obj, dict):
+            row = int(raw["__row"].filter(raw["Tags"] == value)[0])
+            raise BillingFileError(f"{file} row {row + 1}: Tags = {value[:80]!r} is not a set of tags; refused")
+        parsed[value] = [{"key": k, "value": str(v)} for k, v in sorted(obj.items())]
+    return pl.Series("Tags", [parsed.get(v) if v is not None else None for v in raw["Tags"]], dtype=_KV)
+
+
+def _service_type(raw: pl.DataFrame) -> pl.Series:
+    """The VM size a compute line names in AdditionalInfo (``"ServiceType": "Standard_ND96isr_H100_v5"``)."""
+    if "AdditionalInfo" not in raw.columns:
+        return pl.Series("VmSize", [None] * raw.height, dtype=pl.String)
+    return raw["AdditionalInfo"].str.extract(r'"ServiceType"\s*:\s*"([^"]+)"', 1)
+
+
+AZURE_COST_DETAILS = BillingFormat(
+    name="azure_cost_details",
+    provider="azure",
+    rules_file=Path(__file__).parent / "rules" / "cost_details.toml",
+    read=read_cost_details,
+)
+
+
+def ingest_azure_billing(
+    source: Source,
+    prefix: str,
+    landing: LandingZone,
+    bronze_root: Path,
+    periods: set[str] | None = None,
+    limits: AmountLimits | None = None,
+    refused: list[BillingLoad] | None = None,
+) -> list[BillingLoad]:
+    """Every month of the cost details exports under ``prefix`` (``<export>/<YYYYMMDD-YYYYMMDD>/<run>/…``, as Cost
+    Management writes them; a month's newest run replaces it) into bronze azure_billing_line_items."""
+    return ingest_exports(
+        AZURE_COST_DETAILS, AZURE_BILLING_TABLE, source, prefix, landing, bronze_root, periods, limits, refused
+    )

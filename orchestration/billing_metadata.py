@@ -1,10 +1,16 @@
 """What the billing assets report: each delivery's action, and a check that fails when one was refused."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
-from ingest.billing import BillingLoad
+from ingest.billing import BillingFormat, BillingLoad
+from ingest.export_layouts import ingest_exports
+
+if TYPE_CHECKING:
+    from orchestration.resources import DeliverySourceResource, WarehouseResource
 
 DELIVERIES_ACCEPTED = "deliveries_accepted"
 
@@ -64,3 +70,24 @@ def report_loads(
         metadata={"refused": len(refused)},
     )
     return dg.MaterializeResult(metadata={**loads_metadata(loads), **(extra or {})}, check_results=[check])
+
+
+def load_exports(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    exports: DeliverySourceResource,
+    fmt: BillingFormat,
+    table: str,
+) -> dg.MaterializeResult:
+    """The body of a scheduled-export source's asset (``ingest.export_layouts``): every month found under the
+    source loaded into bronze ``table`` (the asset of that name), refusals reported by the deliveries check; an
+    absent source is said once and bronze keeps what it has."""
+    if exports.absent:
+        return report_loads(context, table, [], exports.say_absent(context))
+    source, prefix = exports.open()
+    refused: list[BillingLoad] = []
+    with exports.reachable():
+        landing, bronze, limits = warehouse.landing, warehouse.layout.bronze, warehouse.amount_limits
+        loads = ingest_exports(fmt, table, source, prefix, landing, bronze, None, limits, refused)
+    exports.warn_refused_links(context, source)
+    return report_loads(context, table, loads + refused)

@@ -15,12 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.billing import AmountLimits, BillingFileError, BillingFormat, BillingLoad
-from ingest.export_layouts import ingest_exports
-from ingest.landing.sources import Source
-from ingest.landing.zone import LandingZone
+from ingest.billing import BillingFileError, BillingFormat
 from ingest.mapping import RuleSet
-from ingest.schemas import AZURE_BILLING_TABLE
 
 # MCA exports name a few columns differently; EA's names are the ones the rules use.
 _MCA_NAMES = {
@@ -129,19 +125,3 @@ AZURE_COST_DETAILS = BillingFormat(
     rules_file=Path(__file__).parent / "rules" / "cost_details.toml",
     read=read_cost_details,
 )
-
-
-def ingest_azure_billing(
-    source: Source,
-    prefix: str,
-    landing: LandingZone,
-    bronze_root: Path,
-    periods: set[str] | None = None,
-    limits: AmountLimits | None = None,
-    refused: list[BillingLoad] | None = None,
-) -> list[BillingLoad]:
-    """Every month of the cost details exports under ``prefix`` (``<export>/<YYYYMMDD-YYYYMMDD>/<run>/…``, as Cost
-    Management writes them; a month's newest run replaces it) into bronze azure_billing_line_items."""
-    return ingest_exports(
-        AZURE_COST_DETAILS, AZURE_BILLING_TABLE, source, prefix, landing, bronze_root, periods, limits, refused
-    )

@@ -9,13 +9,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.billing import AmountLimits, BillingFileError, BillingFormat, BillingLoad
-from ingest.export_layouts import ingest_exports
+from ingest.billing import BillingFileError, BillingFormat
 from ingest.focus_exports.versions import FocusFileError, conform, read_file, tag_pairs
-from ingest.landing.sources import Source
-from ingest.landing.zone import LandingZone
 from ingest.mapping import RuleSet
-from ingest.schemas import FOCUS_BILLING_TABLE
 
 
 def read_focus_export(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
@@ -47,18 +43,3 @@ FOCUS_EXPORT = BillingFormat(
     rules_file=Path(__file__).parent / "rules" / "focus.toml",
     read=read_focus_export,
 )
-
-
-def ingest_focus_billing(
-    source: Source,
-    prefix: str,
-    landing: LandingZone,
-    bronze_root: Path,
-    periods: set[str] | None = None,
-    limits: AmountLimits | None = None,
-    refused: list[BillingLoad] | None = None,
-) -> list[BillingLoad]:
-    """Every FOCUS export month under ``prefix`` into bronze focus_billing_line_items (``ingest_exports``)."""
-    return ingest_exports(
-        FOCUS_EXPORT, FOCUS_BILLING_TABLE, source, prefix, landing, bronze_root, periods, limits, refused
-    )

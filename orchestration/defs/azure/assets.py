@@ -2,8 +2,9 @@
 
 import dagster as dg
 
-from ingest.azure.cost_details import ingest_azure_billing
-from orchestration.billing_metadata import deliveries_check, report_loads
+from ingest.azure.cost_details import AZURE_COST_DETAILS
+from ingest.schemas import AZURE_BILLING_TABLE
+from orchestration.billing_metadata import deliveries_check, load_exports
 from orchestration.bronze_assets import bronze_asset
 from orchestration.partitions import daily_partitions
 from orchestration.resources import DeliverySourceResource, WarehouseResource
@@ -28,13 +29,4 @@ def azure_billing_line_items(
     cost that is not a number, an unknown ChargeType) is refused with the file and row named and bronze keeps the
     last good one. Rules: ingest/azure/rules/cost_details.toml.
     """
-    if azure_billing.absent:
-        return report_loads(context, "azure_billing_line_items", [], azure_billing.say_absent(context))
-    source, prefix = azure_billing.open()
-    refused: list = []
-    with azure_billing.reachable():
-        loads = ingest_azure_billing(
-            source, prefix, warehouse.landing, warehouse.layout.bronze, None, warehouse.amount_limits, refused
-        )
-    azure_billing.warn_refused_links(context, source)
-    return report_loads(context, "azure_billing_line_items", loads + refused)
+    return load_exports(context, warehouse, azure_billing, AZURE_COST_DETAILS, AZURE_BILLING_TABLE)

@@ -2,8 +2,9 @@
 
 import dagster as dg
 
-from ingest.focus_exports.deliveries import ingest_focus_billing
-from orchestration.billing_metadata import deliveries_check, report_loads
+from ingest.focus_exports.deliveries import FOCUS_EXPORT
+from ingest.schemas import FOCUS_BILLING_TABLE
+from orchestration.billing_metadata import deliveries_check, load_exports
 from orchestration.bronze_assets import bronze_asset
 from orchestration.partitions import daily_partitions
 from orchestration.resources import DeliverySourceResource, WarehouseResource
@@ -31,13 +32,4 @@ def focus_billing_line_items(
     the ``Tags`` JSON (``cpt-deployment`` / ``cpt:deployment`` …); the export's own ``x_`` columns are kept in
     bronze. Rules: ingest/focus_exports/rules/focus.toml; the versions: ingest/focus_exports/versions.toml.
     """
-    if focus_billing.absent:  # most warehouses read their clouds' own formats: nothing to say but that
-        return report_loads(context, "focus_billing_line_items", [], focus_billing.say_absent(context))
-    source, prefix = focus_billing.open()
-    refused: list = []
-    with focus_billing.reachable():
-        loads = ingest_focus_billing(
-            source, prefix, warehouse.landing, warehouse.layout.bronze, None, warehouse.amount_limits, refused
-        )
-    focus_billing.warn_refused_links(context, source)
-    return report_loads(context, "focus_billing_line_items", loads + refused)
+    return load_exports(context, warehouse, focus_billing, FOCUS_EXPORT, FOCUS_BILLING_TABLE)

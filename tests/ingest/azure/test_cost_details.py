@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingest.azure.cost_details import ingest_azure_billing
+from ingest.azure.cost_details import AZURE_COST_DETAILS
+from ingest.export_layouts import ingest_exports
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
 from ingest.schemas import AZURE_BILLING_TABLE
@@ -18,9 +19,8 @@ MONTH = "cpt-actual/20230901-20230930"
 
 
 def _load(root: Path, tmp_path: Path, **kw):
-    return ingest_azure_billing(
-        LocalFolderSource(root), "", LandingZone(tmp_path / "landing"), tmp_path / "bronze", **kw
-    )
+    landing, bronze = LandingZone(tmp_path / "landing"), tmp_path / "bronze"
+    return ingest_exports(AZURE_COST_DETAILS, AZURE_BILLING_TABLE, LocalFolderSource(root), "", landing, bronze, **kw)
 
 
 def _bronze(tmp_path: Path) -> pl.DataFrame:
@@ -91,7 +91,6 @@ def test_a_cost_that_is_not_a_number_is_refused_with_its_row(tmp_path):
 
 
 def test_an_unknown_charge_type_is_named():
-    from ingest.azure.cost_details import AZURE_COST_DETAILS
     from ingest.mapping import MappingError, apply_rules
 
     frame = AZURE_COST_DETAILS.read([SAMPLE], AZURE_COST_DETAILS.rules).with_columns(

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from ingest.billing import BillingFileError
-from ingest.export_layouts import discover, place
-from ingest.focus_exports.deliveries import FOCUS_EXPORT, ingest_focus_billing
+from ingest.export_layouts import discover, ingest_exports, place
+from ingest.focus_exports.deliveries import FOCUS_EXPORT
 from ingest.landing.s3 import S3Source
 from ingest.landing.sources import LocalFolderSource, SourceObject, index_by_key
 from ingest.landing.zone import LandingZone
@@ -20,9 +20,8 @@ from tests.ingest.focus_exports.support import focus_rows, write
 
 
 def _load(root, tmp_path, **kw):
-    return ingest_focus_billing(
-        LocalFolderSource(root), "", LandingZone(tmp_path / "landing"), tmp_path / "bronze", **kw
-    )
+    landing, bronze = LandingZone(tmp_path / "landing"), tmp_path / "bronze"
+    return ingest_exports(FOCUS_EXPORT, FOCUS_BILLING_TABLE, LocalFolderSource(root), "", landing, bronze, **kw)
 
 
 def _bronze(tmp_path) -> pl.DataFrame:
@@ -137,6 +136,7 @@ def test_from_s3(moto_server, monkeypatch, tmp_path):
     local = write(focus_rows("1.1"), tmp_path / "part_0.csv.gz")
     s3.upload_file(str(local), "focus-exports", "billing/cpt-focus/20261001-20261031/run-1/part_0.csv.gz")
     source = S3Source("focus-exports", endpoint_url=url, backoff_seconds=0.01)
-    loads = ingest_focus_billing(source, "billing/", LandingZone(tmp_path / "landing"), tmp_path / "bronze")
+    landing, bronze = LandingZone(tmp_path / "landing"), tmp_path / "bronze"
+    loads = ingest_exports(FOCUS_EXPORT, FOCUS_BILLING_TABLE, source, "billing/", landing, bronze)
     assert [(x.billing_period, x.rows) for x in loads] == [("2026-10", 4)]
     assert _bronze(tmp_path)["x_FocusVersion"].unique().to_list() == ["1.1"]

@@ -59,7 +59,7 @@ class BillingFormat:
     name: str
     provider: str
     rules_file: Path
-    read: Callable[..., pl.DataFrame]  # (paths, rules, **context) → the typed source frame
+    read: Callable[..., pl.DataFrame]  # (path, rules, **context) → one file's typed source frame
 
     @property
     def rules(self) -> RuleSet:
@@ -116,7 +116,7 @@ def normalize(
     frames = []
     for path in paths:
         try:
-            source = fmt.read([path], fmt.rules, **(context or {}))
+            source = fmt.read(path, fmt.rules, **(context or {}))
             mapped = apply_rules(fmt.rules, source)
         except BillingFileError:
             raise

@@ -319,7 +319,7 @@ def mapping_docs() -> str:
     from ingest.aws.focus_export import AWS_FOCUS
     from ingest.azure.cost_details import AZURE_COST_DETAILS
     from ingest.focus_exports import versions
-    from ingest.focus_exports.deliveries import FOCUS_EXPORT
+    from ingest.focus_exports.reader import FOCUS_EXPORT
     from ingest.gcp.billing_export import BILLING_EXPORT
 
     header = (

@@ -8,10 +8,12 @@ import os
 import subprocess
 from pathlib import Path
 
+import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 from ingest.sample.generator import SampleSpec, generate
+from tests.fakes import s3 as s3_fake
 
 SMALL = SampleSpec(month="2026-10", seed=11, scale=0.05)
 ROOT = Path(__file__).parents[1]
@@ -70,6 +72,21 @@ def moto_server():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}", port
     server.stop()
+
+
+@pytest.fixture
+def bucket(moto_server, monkeypatch):
+    """A fresh bucket on moto's server (its boto3 client); boto3 picks the dummy credentials up from the
+    environment, as from any credential chain."""
+    for key, value in s3_fake.ENVIRONMENT.items():
+        monkeypatch.setenv(key, value)
+    s3 = boto3.client("s3", endpoint_url=moto_server[0])
+    s3.create_bucket(Bucket=s3_fake.BUCKET)
+    yield s3
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=s3_fake.BUCKET):
+        for item in page.get("Contents", []):
+            s3.delete_object(Bucket=s3_fake.BUCKET, Key=item["Key"])
+    s3.delete_bucket(Bucket=s3_fake.BUCKET)
 
 
 def pytest_collection_modifyitems(items):

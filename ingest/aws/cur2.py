@@ -13,9 +13,9 @@ from ingest.mapping import RuleSet
 RULES = Path(__file__).parent / "rules" / "cur2.toml"
 
 
-def read_cur2(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
+def read_cur2(path: Path, rules: RuleSet, **_context) -> pl.DataFrame:
     # MAP columns arrive as list<struct<key, value>>, which is what the rules' tags expect.
-    return expand_unused_commitments(rules.conform(pl.read_parquet(paths)))
+    return expand_unused_commitments(rules.conform(pl.read_parquet(path)))
 
 
 CUR2 = BillingFormat(name="aws_cur2", provider="aws", rules_file=RULES, read=read_cur2)

@@ -10,8 +10,8 @@ from ingest.billing import BillingFormat
 from ingest.mapping import RuleSet
 
 
-def read_focus(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
-    return rules.conform(pl.read_parquet(paths))
+def read_focus(path: Path, rules: RuleSet, **_context) -> pl.DataFrame:
+    return rules.conform(pl.read_parquet(path))
 
 
 AWS_FOCUS = BillingFormat(

@@ -67,9 +67,8 @@ def _parse_times(frame: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
         raise MappingError(f"unreadable timestamp in {text_times}: {str(exc)[:200]}") from exc
 
 
-def read_legacy(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
-    frames = [rules.conform(_parse_times(_read_one(p), rules)) for p in paths]
-    return expand_unused_commitments(pl.concat(frames))
+def read_legacy(path: Path, rules: RuleSet, **_context) -> pl.DataFrame:
+    return expand_unused_commitments(rules.conform(_parse_times(_read_one(path), rules)))
 
 
 LEGACY_CUR = BillingFormat(name="aws_legacy_cur", provider="aws", rules_file=RULES, read=read_legacy)

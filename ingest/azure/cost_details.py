@@ -10,12 +10,12 @@ named. MCA's column names that differ from EA's are renamed to EA's first (``_MC
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import polars as pl
 
 from ingest.billing import BillingFileError, BillingFormat
+from ingest.focus_exports.versions import FocusFileError, tag_pairs
 from ingest.mapping import RuleSet
 
 # MCA exports name a few columns differently; EA's names are the ones the rules use.
@@ -39,12 +39,7 @@ _NUMBERS = ("CostInBillingCurrency", "Quantity", "PayGPrice", "UnitPrice", "Effe
 _KV = pl.List(pl.Struct({"key": pl.String(), "value": pl.String()}))
 
 
-def read_cost_details(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
-    frames = [_read_one(path, rules) for path in paths]
-    return pl.concat(frames)
-
-
-def _read_one(path: Path, rules: RuleSet) -> pl.DataFrame:
+def read_cost_details(path: Path, rules: RuleSet, **_context) -> pl.DataFrame:
     name = path.name.lower()
     raw = pl.read_parquet(path) if name.endswith(".parquet") else pl.read_csv(path, infer_schema=False)
     raw = raw.rename({k: v for k, v in _MCA_NAMES.items() if k in raw.columns and v not in raw.columns})
@@ -98,18 +93,12 @@ def _tags(raw: pl.DataFrame, file: str) -> pl.Series:
     """Tags as key/value pairs: EA writes ``"k": "v","k2": "v2"`` (an object without braces), MCA a full object."""
     if "Tags" not in raw.columns:
         return pl.Series("Tags", [None] * raw.height, dtype=_KV)
-    parsed: dict[str, list[dict[str, str]]] = {}
-    for value in raw["Tags"].drop_nulls().unique().to_list():
-        text = value.strip()
-        try:
-            obj = json.loads(text if text.startswith("{") else "{" + text + "}") if text else {}
-        except json.JSONDecodeError:
-            obj = None
-        if not isinstance(obj, dict):
-            row = int(raw["__row"].filter(raw["Tags"] == value)[0])
-            raise BillingFileError(f"{file} row {row + 1}: Tags = {value[:80]!r} is not a set of tags; refused")
-        parsed[value] = [{"key": k, "value": str(v)} for k, v in sorted(obj.items())]
-    return pl.Series("Tags", [parsed.get(v) if v is not None else None for v in raw["Tags"]], dtype=_KV)
+    text = pl.col("Tags").str.strip_chars()
+    braced = pl.when(text.str.starts_with("{")).then(text).otherwise(pl.concat_str(pl.lit("{"), text, pl.lit("}")))
+    try:
+        return tag_pairs(raw.select(braced.alias("Tags"))["Tags"], raw["__row"], file)
+    except FocusFileError as exc:
+        raise BillingFileError(str(exc)) from exc
 
 
 def _service_type(raw: pl.DataFrame) -> pl.Series:

@@ -187,17 +187,24 @@ def _refuse_unparsed(
 
 
 def _refuse_bad_json(frame: pl.DataFrame, text: pl.Series, column: Column, file: str) -> None:
+    _json_objects(text.alias(column.name), frame["__row"], file)
+
+
+def _json_objects(text: pl.Series, rows: pl.Series, file: str) -> dict[str, dict]:
+    """Each distinct value of ``text`` parsed as a JSON object; one that is not refuses the file, its row named."""
+    parsed = {}
     for value in text.drop_nulls().unique().to_list():
         try:
-            parsed = json.loads(value)
+            obj = json.loads(value)
         except json.JSONDecodeError:
-            parsed = None
-        if not isinstance(parsed, dict):
-            first = int(frame["__row"].filter(text == value)[0])
+            obj = None
+        if not isinstance(obj, dict):
+            first = int(rows.filter(text == value)[0])
             raise FocusFileError(
-                f"{file} row {first + 1}: {column.name} = {value[:80]!r} is not a JSON object; the file breaks the "
-                "FOCUS specification and is refused"
+                f"{file} row {first + 1}: {text.name} = {value[:80]!r} is not a JSON object; the file is refused"
             )
+        parsed[value] = obj
+    return parsed
 
 
 def _check_nulls(frame: pl.DataFrame, values: pl.Series, column: Column, file: str) -> None:
@@ -224,15 +231,14 @@ def _check_allowed(
         )
 
 
-def tag_pairs(tags: pl.Series) -> pl.Series:
-    """The Tags JSON objects as key/value lists (the rule sets' Map type); each distinct object parsed once.
-    Values that are not text (a number, true) are written as JSON."""
-    parsed = {}
-    for value in tags.drop_nulls().unique().to_list():
-        obj = json.loads(value)
-        parsed[value] = [
-            {"key": k, "value": v if isinstance(v, str) else json.dumps(v)} for k, v in sorted(obj.items())
-        ]
+def tag_pairs(tags: pl.Series, rows: pl.Series, file: str) -> pl.Series:
+    """The Tags JSON objects as key/value lists (the rule sets' Map type); each distinct object parsed once, one
+    that is not an object refusing the file with its row (``rows``) named. Values that are not text (a number,
+    true) are written as JSON."""
+    parsed = {
+        value: [{"key": k, "value": v if isinstance(v, str) else json.dumps(v)} for k, v in sorted(obj.items())]
+        for value, obj in _json_objects(tags, rows, file).items()
+    }
     dtype = pl.List(pl.Struct({"key": pl.String(), "value": pl.String()}))
     return pl.Series(tags.name, [None if v is None else parsed[v] for v in tags.to_list()], dtype=dtype)
 

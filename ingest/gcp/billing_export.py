@@ -165,10 +165,10 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
     return frame.select([pl.col(c).cast(t) for c, t in EXPORT_SCHEMA.items()])
 
 
-def read_export(paths: list[Path], rules: RuleSet, list_prices: pl.DataFrame | None = None) -> pl.DataFrame:
+def read_export(path: Path, rules: RuleSet, list_prices: pl.DataFrame | None = None) -> pl.DataFrame:
     """The flattened export; ``list_prices`` (ingest/gcp/catalog.py) fills ListCost where cost_at_list is missing:
     unit price × usage in pricing units, for the row's SKU and region. Without either, ListCost is the cost."""
-    raw = pl.concat([_read_raw(p) for p in paths])
+    raw = _read_raw(path)
     _check_required(raw)
     credit_types = set(raw["credits"].explode().struct.field("type").drop_nulls().unique().to_list())
     unknown = sorted(credit_types - FOLDED_CREDITS - SEPARATE_CREDITS)

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ingest.focus_exports.deliveries import FOCUS_EXPORT
+from ingest.focus_exports.reader import FOCUS_EXPORT
 from ingest.schemas import FOCUS_BILLING_TABLE
 from orchestration.billing_metadata import deliveries_check, load_exports
 from orchestration.bronze_assets import bronze_asset

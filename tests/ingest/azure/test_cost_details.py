@@ -93,7 +93,7 @@ def test_a_cost_that_is_not_a_number_is_refused_with_its_row(tmp_path):
 def test_an_unknown_charge_type_is_named():
     from ingest.mapping import MappingError, apply_rules
 
-    frame = AZURE_COST_DETAILS.read([SAMPLE], AZURE_COST_DETAILS.rules).with_columns(
+    frame = AZURE_COST_DETAILS.read(SAMPLE, AZURE_COST_DETAILS.rules).with_columns(
         pl.lit("Mystery").alias("ChargeType")
     )
     with pytest.raises(MappingError, match=r"ChargeType has values with no rule for ChargeCategory: \['Mystery'\]"):

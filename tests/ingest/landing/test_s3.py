@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import boto3
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
@@ -19,28 +18,7 @@ from ingest.landing.zone import LandingZone
 from ingest.sample.cur2 import write_cur2_delivery
 from ingest.schemas import AWS_BILLING_TABLE
 from tests.fakes.fault_proxy import FaultProxy
-
-BUCKET = "acme-billing"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
-
-
-@pytest.fixture
-def bucket(moto_server, monkeypatch):
-    """A fresh bucket; boto3 picks the dummy credentials up from the environment, as from any credential chain."""
-    url, _ = moto_server
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    s3 = boto3.client("s3", endpoint_url=url, **CREDENTIALS)
-    s3.create_bucket(Bucket=BUCKET)
-    yield s3
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
-        for item in page.get("Contents", []):
-            s3.delete_object(Bucket=BUCKET, Key=item["Key"])
-    s3.delete_bucket(Bucket=BUCKET)
+from tests.fakes.s3 import BUCKET
 
 
 def _upload(s3, root: Path, prefix: str = "") -> None:

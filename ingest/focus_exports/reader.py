@@ -14,27 +14,26 @@ from ingest.focus_exports.versions import FocusFileError, conform, read_file, ta
 from ingest.mapping import RuleSet
 
 
-def read_focus_export(paths: list[Path], rules: RuleSet, **_context) -> pl.DataFrame:
+def read_focus_export(path: Path, rules: RuleSet, **_context) -> pl.DataFrame:
     """One file of a FOCUS export, checked and typed (``versions.conform``), as the rule set's source frame: the
     declared columns (Tags as key/value pairs), the FOCUS version it was read as (``x_FocusVersion``) and the
     export's own ``x_`` columns."""
-    frames = []
-    for path in paths:
-        try:
-            conformed, version = conform(read_file(path), path.name)
-        except FocusFileError as exc:
-            raise BillingFileError(str(exc)) from exc
-        declared = []
-        for name, dtype in rules.source_columns.items():
-            if name == "Tags":
-                declared.append(pl.lit(tag_pairs(conformed["Tags"])).alias(name))
-            elif name in conformed.columns:
-                declared.append(pl.col(name).cast(dtype))
-            else:
-                declared.append(pl.lit(None, dtype=dtype).alias(name))
-        extra = [c for c in conformed.columns if c.startswith("x_") and c not in rules.source_columns]
-        frames.append(conformed.select(*declared, *extra, pl.lit(version).alias("x_FocusVersion")))
-    return pl.concat(frames, how="diagonal_relaxed")
+    try:
+        conformed, version = conform(read_file(path), path.name)
+        rows = pl.int_range(conformed.height, eager=True)
+        tags = tag_pairs(conformed["Tags"], rows, path.name)
+    except FocusFileError as exc:
+        raise BillingFileError(str(exc)) from exc
+    declared = []
+    for name, dtype in rules.source_columns.items():
+        if name == "Tags":
+            declared.append(pl.lit(tags).alias(name))
+        elif name in conformed.columns:
+            declared.append(pl.col(name).cast(dtype))
+        else:
+            declared.append(pl.lit(None, dtype=dtype).alias(name))
+    extra = [c for c in conformed.columns if c.startswith("x_") and c not in rules.source_columns]
+    return conformed.select(*declared, *extra, pl.lit(version).alias("x_FocusVersion"))
 
 
 FOCUS_EXPORT = BillingFormat(

@@ -5,17 +5,17 @@ import json
 import os
 import time
 
-import boto3
 import polars as pl
 import pytest
 
 from ingest.billing import BillingFileError
 from ingest.export_layouts import discover, ingest_exports, place
-from ingest.focus_exports.deliveries import FOCUS_EXPORT
+from ingest.focus_exports.reader import FOCUS_EXPORT
 from ingest.landing.s3 import S3Source
 from ingest.landing.sources import LocalFolderSource, SourceObject, index_by_key
 from ingest.landing.zone import LandingZone
 from ingest.schemas import FOCUS_BILLING_TABLE
+from tests.fakes.s3 import BUCKET
 from tests.ingest.focus_exports.support import focus_rows, write
 
 
@@ -123,19 +123,10 @@ def test_without_write_times_the_later_run_name_wins():
     assert delivery.data_keys == ("x/20261001-20261031/2026-11-03T01/part.csv",)
 
 
-def test_from_s3(moto_server, monkeypatch, tmp_path):
-    url, _ = moto_server
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    s3 = boto3.client("s3", endpoint_url=url)
-    s3.create_bucket(Bucket="focus-exports")
+def test_from_s3(bucket, moto_server, tmp_path):
     local = write(focus_rows("1.1"), tmp_path / "part_0.csv.gz")
-    s3.upload_file(str(local), "focus-exports", "billing/cpt-focus/20261001-20261031/run-1/part_0.csv.gz")
-    source = S3Source("focus-exports", endpoint_url=url, backoff_seconds=0.01)
+    bucket.upload_file(str(local), BUCKET, "billing/cpt-focus/20261001-20261031/run-1/part_0.csv.gz")
+    source = S3Source(BUCKET, endpoint_url=moto_server[0], backoff_seconds=0.01)
     landing, bronze = LandingZone(tmp_path / "landing"), tmp_path / "bronze"
     loads = ingest_exports(FOCUS_EXPORT, FOCUS_BILLING_TABLE, source, "billing/", landing, bronze)
     assert [(x.billing_period, x.rows) for x in loads] == [("2026-10", 4)]

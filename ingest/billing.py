@@ -30,6 +30,7 @@ from ingest.housekeeping import temporary_prefix
 from ingest.landing.sources import Source, SourceObject
 from ingest.landing.zone import LandingError, LandingZone
 from ingest.mapping import MappingError, RuleSet, apply_rules, load_rules
+from ingest.schemas import BILLING_TABLES
 
 
 class BillingFileError(ValueError):
@@ -222,18 +223,20 @@ def negative_usage_notes(frame: pl.DataFrame) -> list[str]:
     ]
 
 
-def _accounts_billed_elsewhere(bronze_root: Path, table: str, target: Path, frame: pl.DataFrame) -> dict[str, str]:
-    """Billing accounts of ``frame`` that another partition of the same billing period already holds, with that
-    partition: two deliveries of one account-month (a second export of the same bill) would count it twice."""
+def _accounts_billed_elsewhere(bronze_root: Path, target: Path, frame: pl.DataFrame) -> dict[str, str]:
+    """Billing accounts of ``frame`` that another partition of the same billing period already holds — of this
+    billing table or another (a provider's own format and its FOCUS export) — with that partition: two deliveries
+    of one account-month (a second export of the same bill) would count it twice."""
     period = target.parent.name  # billing_period=YYYY-MM
     accounts = set(frame[Focus.BillingAccountId].unique().to_list())
     found = {}
-    for other in (bronze_root / table).glob(f"**/{period}/*.parquet"):
-        if other.parent == target.parent:
-            continue
-        held = pl.read_parquet(other, columns=[str(Focus.BillingAccountId)])[Focus.BillingAccountId].unique().to_list()
-        for account in accounts & set(held):
-            found[account] = other.parent.relative_to(bronze_root / table).as_posix()
+    for table in BILLING_TABLES:
+        for other in (bronze_root / table).glob(f"**/{period}/*.parquet"):
+            if other.parent == target.parent:
+                continue
+            held = pl.read_parquet(other, columns=[str(Focus.BillingAccountId)])[Focus.BillingAccountId]
+            for account in accounts & set(held.unique().to_list()):
+                found[account] = other.parent.relative_to(bronze_root).as_posix()
     return found
 
 
@@ -295,7 +298,7 @@ def load_delivery(
     frame = normalize(fmt, data, delivery.billing_period, delivery_id, delivery.context)
     validate(frame, fmt, delivery.billing_period, limits, account_history(bronze_root, table, exclude=target))
     notes += negative_usage_notes(frame)
-    if elsewhere := _accounts_billed_elsewhere(bronze_root, table, target, frame):
+    if elsewhere := _accounts_billed_elsewhere(bronze_root, target, frame):
         account, other = next(iter(elsewhere.items()))
         raise BillingFileError(
             f"{where}: billing account {account} for {delivery.billing_period} is already loaded from {other}; "

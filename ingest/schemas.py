@@ -12,6 +12,9 @@ AWS_BILLING_TABLE = "aws_billing_line_items"
 GCP_BILLING_TABLE = "gcp_billing_line_items"
 FOCUS_BILLING_TABLE = "focus_billing_line_items"  # any provider's FOCUS export
 AZURE_BILLING_TABLE = "azure_billing_line_items"
+OCI_BILLING_TABLE = "oci_billing_line_items"
+# Every table of billing lines: one account-month may be in only one of them (see billing.load_delivery).
+BILLING_TABLES = (AWS_BILLING_TABLE, GCP_BILLING_TABLE, AZURE_BILLING_TABLE, OCI_BILLING_TABLE, FOCUS_BILLING_TABLE)
 LIST_PRICES_TABLE = "gcp_list_prices"
 AWS_LIST_PRICES_TABLE = "aws_list_prices"
 REQUESTS_TABLE = "inference_requests"
@@ -99,6 +102,7 @@ BRONZE_TABLES: dict[str, dict[str, pl.DataType]] = {
     GCP_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     FOCUS_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     AZURE_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
+    OCI_BILLING_TABLE: BRONZE_BILLING_SCHEMA,
     LIST_PRICES_TABLE: LIST_PRICE_SCHEMA,
     AWS_LIST_PRICES_TABLE: AWS_LIST_PRICE_SCHEMA,
     REQUESTS_TABLE: INFERENCE_REQUESTS_SCHEMA,

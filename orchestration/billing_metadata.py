@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -78,16 +79,18 @@ def load_exports(
     exports: DeliverySourceResource,
     fmt: BillingFormat,
     table: str,
+    ingest: Callable[..., list[BillingLoad]] = ingest_exports,
 ) -> dg.MaterializeResult:
-    """The body of a scheduled-export source's asset (``ingest.export_layouts``): every month found under the
-    source loaded into bronze ``table`` (the asset of that name), refusals reported by the deliveries check; an
-    absent source is said once and bronze keeps what it has."""
+    """The body of a scheduled-export source's asset: every month found under the source (by
+    ``ingest.export_layouts``, or the format's own ``ingest`` with the same call) loaded into bronze ``table``
+    (the asset of that name), refusals reported by the deliveries check; an absent source is said once and bronze
+    keeps what it has."""
     if exports.absent:
         return report_loads(context, table, [], exports.say_absent(context))
     source, prefix = exports.open()
     refused: list[BillingLoad] = []
     with exports.reachable():
         landing, bronze, limits = warehouse.landing, warehouse.layout.bronze, warehouse.amount_limits
-        loads = ingest_exports(fmt, table, source, prefix, landing, bronze, None, limits, refused)
+        loads = ingest(fmt, table, source, prefix, landing, bronze, None, limits, refused)
     exports.warn_refused_links(context, source)
     return report_loads(context, table, loads + refused)

@@ -198,8 +198,11 @@ def _summarize(outcome, layout: DataLayout, lo: date, hi: date, seconds: float, 
     # soft_wrap: paths and causes stay whole (the terminal wraps them), to be copied as they are
     say = functools.partial(out.print, soft_wrap=True)
     run = f"Dagster run {outcome.run_ids[-1][:8]}" if outcome.run_ids else "no Dagster run"
-    for source, why in outcome.absent.items():
-        say(f"[yellow]skipped[/] {source}: {why}")
+    from orchestration.run_progress import SOURCE_NAMES  # Dagster is loaded by now: the run has run
+
+    stages = list(SOURCE_NAMES.values())  # sources in the order the run's stages list them, whatever ran first
+    for source in sorted(outcome.absent, key=stages.index):
+        say(f"[yellow]skipped[/] {source}: {outcome.absent[source]}")
     for warning in outcome.warnings[:10]:
         say(f"[yellow]warning[/] {warning}")
     if len(outcome.warnings) > 10:
@@ -321,6 +324,7 @@ def mapping_docs() -> str:
     from ingest.focus_exports import versions
     from ingest.focus_exports.reader import FOCUS_EXPORT
     from ingest.gcp.billing_export import BILLING_EXPORT
+    from ingest.oci.cost_reports import OCI_COST_REPORT
 
     header = (
         "# Provider → FOCUS 1.2 mappings\n\nGenerated from the rule files by `cpt mappings --out ingest/MAPPINGS.md`;"
@@ -329,7 +333,7 @@ def mapping_docs() -> str:
         " checked and typed in FOCUS 1.2's columns first (ingest/focus_exports/versions.py, the table after the"
         " rules) and then mapped by the focus_export rules.\n\n"
     )
-    rules = (CUR2, AWS_FOCUS, BILLING_EXPORT, AZURE_COST_DETAILS, FOCUS_EXPORT)
+    rules = (CUR2, AWS_FOCUS, BILLING_EXPORT, AZURE_COST_DETAILS, OCI_COST_REPORT, FOCUS_EXPORT)
     return header + "\n".join(fmt.rules.describe() for fmt in rules) + "\n" + versions.describe()
 
 

@@ -117,7 +117,7 @@ class DeliverySourceResource(dg.ConfigurableResource):
 
 # Errors of reaching a source rather than of reading what it holds: connections, permissions, credentials, missing
 # buckets (the client libraries' own errors, told by module so that none of them is imported just to be caught).
-_UNREACHABLE_MODULES = ("requests.", "urllib3.", "botocore.", "google.api_core.", "google.auth.")
+_UNREACHABLE_MODULES = ("requests.", "urllib3.", "botocore.", "google.api_core.", "google.auth.", "oci.")
 
 
 def _unreachable(exc: Exception) -> bool:
@@ -137,6 +137,7 @@ SOURCE_SETTINGS = {
     "aws_billing": "CPT_AWS_BILLING_URI",
     "gcp_billing": "CPT_GCP_BILLING_URI",
     "azure_billing": "CPT_AZURE_BILLING_URI",
+    "oci_billing": "CPT_OCI_BILLING_URI",
     "focus_billing": "CPT_FOCUS_BILLING_URI",
     "aws_price_list": "CPT_AWS_PRICE_LIST_URI",
     "gcp_catalog": "CPT_GCP_CATALOG_URI",

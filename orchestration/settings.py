@@ -60,9 +60,21 @@ SETTINGS = (
         f"Azure Cost Management cost details exports (EA or MCA, actual cost); {_SOURCES}",
     ),
     Setting(
+        "CPT_OCI_BILLING_URI",
+        "{CPT_SOURCE_DIR}/oci",
+        "OCI cost reports: `oci://bling/<tenancy OCID>/reports/cost-csv` (the tenancy's report bucket) or a "
+        f"folder holding a copy; {_SOURCES}",
+    ),
+    Setting(
+        "CPT_OCI_OBJECT_STORAGE_ENDPOINT",
+        "",
+        "OCI Object Storage endpoint for `oci://…` sources; empty: the region's, from the OCI config",
+    ),
+    Setting(
         "CPT_FOCUS_BILLING_URI",
         "{CPT_SOURCE_DIR}/focus",
-        f"FOCUS 1.0-1.2 exports of any provider (CSV, CSV.gz, Parquet; a folder, `s3://…` or `gs://…`); {_SOURCES}",
+        "FOCUS 1.0-1.2 exports of any provider (CSV, CSV.gz, Parquet; a folder, `s3://…`, `gs://…` or `oci://…`); "
+        f"{_SOURCES}",
     ),
     Setting(
         "CPT_GCP_CATALOG_URI",

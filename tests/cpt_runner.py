@@ -27,6 +27,7 @@ def source_environment(source_dir: Path) -> dict[str, str]:
         "CPT_AWS_BILLING_URI": str(source_dir / "aws"),
         "CPT_GCP_BILLING_URI": str(source_dir / "gcp"),
         "CPT_AZURE_BILLING_URI": str(source_dir / "azure"),
+        "CPT_OCI_BILLING_URI": str(source_dir / "oci"),
         "CPT_FOCUS_BILLING_URI": str(source_dir / "focus"),
         "CPT_GATEWAY_LOGS_URI": str(source_dir / "tokens" / "gateway"),
         "CPT_LITELLM_LOGS_URI": str(source_dir / "tokens" / "litellm"),

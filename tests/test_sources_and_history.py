@@ -173,6 +173,29 @@ def test_the_real_azure_ea_sample_runs_end_to_end(tmp_path, monkeypatch):
     assert currency == [("CAD",)]  # the FOCUS table keeps the billing currency
 
 
+def test_the_real_oci_cost_report_runs_end_to_end(tmp_path, monkeypatch):
+    """The OCI cost report sample (506 rows, 2.523589 USD, 13 November 2023) as a month's only bill, from the report
+    bucket's layout: reconciled to its invoice, conservation holding, the FOCUS table holding Oracle's rows."""
+    from tests.ingest.oci.test_cost_reports import SAMPLE
+
+    source = tmp_path / "source"
+    reports = source / "oci/reports/cost-csv"
+    reports.mkdir(parents=True)
+    shutil.copyfile(SAMPLE, reports / "0000000030000269.csv.gz")
+    result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
+
+    assert result.exit_code == 0, result.output
+    invoice = _query(
+        tmp_path / "data",
+        "select provider, sum(invoice_billed_cost)::double from analytics.fct_reconciliation_monthly group by 1",
+    )
+    assert invoice == [("oci", pytest.approx(2.5235893254006485, abs=1e-9))]
+    with duckdb.connect(str(DataLayout(tmp_path / "data").warehouse), read_only=True) as con:
+        assert all(month.holds for month in conservation_by_month(con))
+    rows = _query(tmp_path / "data", "select ProviderName, count(*) from analytics.focus_billing group by 1")
+    assert rows == [("Oracle", 506)]
+
+
 def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
     source = _without(root, tmp_path / "source", "aws", "gcp")

@@ -1,5 +1,6 @@
-"""A delivery source from its URI: ``s3://bucket/prefix``, ``gs://bucket/prefix`` or a local folder. Apart from
-the sources themselves so that they never import each other: the S3 and GCS clients load only when used."""
+"""A delivery source from its URI: ``s3://bucket/prefix``, ``gs://bucket/prefix``,
+``oci://namespace/bucket/prefix`` or a local folder. Apart from the sources themselves so that they never import
+each other: the S3, GCS and OCI clients load only when used."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from ingest.landing.sources import LocalFolderSource, Source
 
 
 def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, str]:
-    """A source and the prefix to list under, from ``s3://bucket/prefix``, ``gs://bucket/prefix`` or a folder."""
+    """A source and the prefix to list under, from ``s3://bucket/prefix``, ``gs://bucket/prefix``,
+    ``oci://namespace/bucket/prefix`` or a folder."""
     if uri.startswith("s3://"):
         from ingest.landing.s3 import S3Source  # boto3 only when S3 is used
 
@@ -24,6 +26,17 @@ def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, s
         if not bucket:
             raise ValueError(f"no bucket in {uri!r}")
         return GcsSource(bucket), prefix
+    if uri.startswith("oci://"):
+        from ingest.landing.oci import OciSource  # the oci SDK only when OCI Object Storage is used
+
+        namespace, _, rest = uri.removeprefix("oci://").partition("/")
+        bucket, _, prefix = rest.partition("/")
+        if not namespace or not bucket:
+            raise ValueError(f"no namespace and bucket in {uri!r} (oci://namespace/bucket/prefix)")
+        return OciSource(namespace, bucket), prefix
     if "://" in uri:
-        raise ValueError(f"unsupported source {uri!r}: use s3://bucket/prefix, gs://bucket/prefix or a local folder")
+        raise ValueError(
+            f"unsupported source {uri!r}: use s3://bucket/prefix, gs://bucket/prefix, oci://namespace/bucket/prefix "
+            "or a local folder"
+        )
     return LocalFolderSource(Path(uri)), ""

@@ -214,7 +214,7 @@ AWS = [
         "second-export-of-the-same-bill",
         "aws",
         "refused",
-        "cpt-demo-copy-Manifest[.]json: billing account .* already loaded from export=cpt-demo",
+        "cpt-demo-copy-Manifest[.]json: billing account .* already loaded from aws_billing_line_items/export=cpt-demo",
         _restate(lambda f: f, export="cpt-demo-copy"),
     ),
 ]

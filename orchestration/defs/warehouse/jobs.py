@@ -9,7 +9,7 @@ from orchestration.partitions import daily_partitions
 
 daily_refresh_job = dg.define_asset_job(
     "daily_refresh",
-    selection=dg.AssetSelection.groups("gcp", "azure", "focus", "tokens") | WAREHOUSE,
+    selection=dg.AssetSelection.groups("gcp", "azure", "oci", "focus", "tokens") | WAREHOUSE,
     partitions_def=daily_partitions,
     description=(
         "Ingest a day of token logs, the GCP and Azure exports and any FOCUS exports; rebuild the warehouse; publish."

@@ -133,7 +133,7 @@ def test_a_second_export_of_the_same_bill_is_refused_until_one_is_removed(sample
     loads = load_aws(bucket, tmp_path, refused=refused)
     assert [x.action for x in loads] == ["skipped"]
     assert [x.action for x in refused] == ["refused"]
-    assert "already loaded from export=cpt-demo/billing_period=2026-10" in refused[0].refused
+    assert "already loaded from aws_billing_line_items/export=cpt-demo/billing_period=2026-10" in refused[0].refused
     assert read_bronze(tmp_path / "bronze", AWS_TABLE)["BilledCost"].sum() == pytest.approx(good.billed_cost, rel=1e-12)
 
     # The team deletes the first export from the bucket: bronze follows, the copy takes over; the month once.

@@ -13,6 +13,8 @@ lines as (
     union all
     select * from {{ ref('stg_azure__billing_line_items') }}
     union all
+    select * from {{ ref('stg_oci__billing_line_items') }}
+    union all
     select * from {{ ref('stg_focus_exports__billing_line_items') }}
 
 ),

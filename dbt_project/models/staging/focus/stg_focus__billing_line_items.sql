@@ -11,6 +11,8 @@ lines as (
     union all by name
     select * from {{ source('bronze_azure', 'azure_billing_line_items') }}
     union all by name
+    select * from {{ source('bronze_oci', 'oci_billing_line_items') }}
+    union all by name
     select * from {{ source('bronze_focus_exports', 'focus_billing_line_items') }}
 
 )

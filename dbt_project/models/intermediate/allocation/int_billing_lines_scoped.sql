@@ -28,21 +28,25 @@ resource_usage as (
 
 ),
 
-gcp_prices as (
+sku_prices as (
 
     select * from {{ ref('stg_gcp__list_prices') }}
 
 ),
 
-gcp_spot_ratios as (
+-- Catalogs that price spot as its own SKU ("Spot Preemptible <the on-demand SKU's description>"): the on-demand
+-- price over the spot price, by provider, SKU description and region.
+spot_ratios as (
 
     select
+        spot.provider,
         spot.description as spot_description,
         spot.region,
         on_demand.unit_price / spot.unit_price as on_demand_ratio
-    from gcp_prices as spot
-    inner join gcp_prices as on_demand
-        on replace(spot.description, 'Spot Preemptible ', '') = on_demand.description
+    from sku_prices as spot
+    inner join sku_prices as on_demand
+        on spot.provider = on_demand.provider
+        and replace(spot.description, 'Spot Preemptible ', '') = on_demand.description
         and spot.region = on_demand.region
         and on_demand.usage_type = 'OnDemand'
     where spot.usage_type = 'Preemptible' and spot.unit_price > 0
@@ -75,7 +79,7 @@ scoped as (
         lines.effective_cost,
         case
             when lines.charge_category <> 'Usage' then 0.0
-            else coalesce(lines.list_cost, 0.0) * coalesce(gcp_spot_ratios.on_demand_ratio, 1.0)
+            else coalesce(lines.list_cost, 0.0) * coalesce(spot_ratios.on_demand_ratio, 1.0)
         end as on_demand_cost,
         lines.charge_period_start,
         lines.charge_period_end,
@@ -87,11 +91,11 @@ scoped as (
     left join resource_usage
         on lines.resource_id = resource_usage.resource_id
         and lines.billing_period = resource_usage.billing_period
-    left join gcp_spot_ratios
-        on lines.provider = 'gcp'
+    left join spot_ratios
+        on lines.provider = spot_ratios.provider
         and lines.pricing_tier = 'spot'
-        and lines.charge_description = gcp_spot_ratios.spot_description
-        and lines.region_id = gcp_spot_ratios.region
+        and lines.charge_description = spot_ratios.spot_description
+        and lines.region_id = spot_ratios.region
 
 )
 

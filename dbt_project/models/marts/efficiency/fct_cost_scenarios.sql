@@ -80,7 +80,7 @@ fleets as (
 list_prices as (
 
     select
-        'aws' as provider,
+        provider,
         instance_type,
         region,
         effective_hourly_rate as on_demand_hourly

@@ -42,6 +42,7 @@ renamed as (
         sku,
 
         ---------- dimensions
+        'aws' as provider,
         instance_type,
         region,
         location,

@@ -25,6 +25,7 @@ renamed as (
         sku_id,
 
         ---------- dimensions
+        'gcp' as provider,
         description,
         resource_group,
         usage_type,

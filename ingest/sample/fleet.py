@@ -2,11 +2,12 @@
 
 Kept apart from the generator so that tests and docs can name the fleet without generating anything.
 Prices are public on-demand list prices (AWS: us-east-1 Linux, from the public price list; GCP:
-us-central1) rounded; discounts are typical ratios, not quotes.
+us-central1; Azure: East US; OCI: per GPU-hour) rounded; discounts are typical ratios, not quotes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -67,7 +68,7 @@ GCP_CUD_DISCOUNT = 0.37  # committed-use credit as a share of the usage cost
 class Deployment:
     name: str
     model: str
-    provider: str  # "aws" | "gcp"
+    provider: str  # "aws" | "gcp" | "azure" | "oci"
     region: str
     cluster: str
     instance_type: str
@@ -162,9 +163,126 @@ DEPLOYMENTS = (
         150.0,
         idle_nights=True,
     ),
+    Deployment(
+        "chat-llama70b-azure",
+        "llama-3.1-70b-instruct",
+        "azure",
+        "eastus",
+        "aks-eus",
+        "Standard_ND96isr_H100_v5",
+        ("reserved",),
+        {"support-bot": 0.6, "marketing": 0.4},
+        160.0,
+    ),
+    Deployment(
+        "code-qwen32b-oci",
+        "qwen2.5-coder-32b-instruct",
+        "oci",
+        "us-ashburn-1",
+        "oke-iad",
+        "BM.GPU.H100.8",
+        ("on_demand",),
+        {"devtools": 0.7, "research": 0.3},
+        140.0,
+        idle_nights=True,
+    ),
 )
 
-CLUSTERS = {"eks-use1": "aws", "eks-usw2": "aws", "gke-usc1": "gcp"}
+CLUSTERS = {"eks-use1": "aws", "eks-usw2": "aws", "gke-usc1": "gcp", "aks-eus": "azure", "oke-iad": "oci"}
+
+
+@dataclass(frozen=True)
+class FocusCloud:
+    """A cloud whose bill the sample delivers as a FOCUS 1.2 export (``focus.py``): its names and ids, where
+    its export writes, and its prices (public on-demand list prices, rounded)."""
+
+    provider: str  # the warehouse's provider code (dbt var cpt_provider_codes maps ProviderName to it)
+    provider_name: str  # FOCUS ProviderName
+    export: str  # the export's folder under focus/<provider>/
+    daily_files: bool  # a file per day in YYYY/MM/DD folders (OCI) or a run folder per month (Azure)
+    billing_account: str
+    billing_account_type: str
+    sub_account: str
+    sub_account_type: str
+    invoice_prefix: str | None
+    region: str
+    region_name: str
+    zone: str | None
+    on_demand: dict[str, float]  # instance type: USD per instance-hour
+    size_key: str  # the SkuPriceDetails key naming the VM size or shape
+    compute_service: str
+    vm_resource_type: str
+    resource_prefix: str
+    cluster: str
+    cluster_service: str
+    cluster_fee: float  # USD per cluster-hour
+    storage_service: str
+    storage_subcategory: str
+    storage_per_day: float
+    reservation_id: str | None
+    own_columns: dict[str, str]  # the provider's own columns, the same on every row
+
+    def sku(self, name: str) -> str:
+        return hashlib.sha256(f"{self.provider}/{name}".encode()).hexdigest()[:12].upper()
+
+
+FOCUS_CLOUDS = (
+    FocusCloud(
+        provider="azure",
+        provider_name="Microsoft",
+        export="cpt-focus",
+        daily_files=False,
+        billing_account="/providers/Microsoft.Billing/billingAccounts/8611537",
+        billing_account_type="Billing Account",
+        sub_account="7a1c2f3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b",
+        sub_account_type="Subscription",
+        invoice_prefix="G0",
+        region="eastus",
+        region_name="East US",
+        zone="1",
+        on_demand={"Standard_ND96isr_H100_v5": 98.32},
+        size_key="VMSize",
+        compute_service="Virtual Machines",
+        vm_resource_type="Virtual machine",
+        resource_prefix="/subscriptions/7a1c2f3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b/resourceGroups/rg-inference/providers/"
+        "Microsoft.Compute/virtualMachines/",
+        cluster="aks-eus",
+        cluster_service="Azure Kubernetes Service",
+        cluster_fee=0.10,
+        storage_service="Storage",
+        storage_subcategory="Object Storage",
+        storage_per_day=4.1,
+        reservation_id="/providers/Microsoft.Capacity/reservationOrders/5f1e/reservations/9c2d",
+        own_columns={"x_ResourceGroupName": "rg-inference", "x_SkuMeterCategory": "Virtual Machines"},
+    ),
+    FocusCloud(
+        provider="oci",
+        provider_name="Oracle",
+        export="FOCUS Reports",
+        daily_files=True,
+        billing_account="ocid1.tenancy.oc1..aaaaaaaacmeinference",
+        billing_account_type="Tenancy",
+        sub_account="ocid1.compartment.oc1..aaaaaaaainferenceprod",
+        sub_account_type="Compartment",
+        invoice_prefix=None,
+        region="us-ashburn-1",
+        region_name="US East (Ashburn)",
+        zone="iad-AD-1",
+        on_demand={"BM.GPU.H100.8": 80.0},  # 8 × $10.00 per GPU-hour
+        size_key="Shape",
+        compute_service="Compute",
+        vm_resource_type="Instance",
+        resource_prefix="ocid1.instance.oc1.iad.",
+        cluster="oke-iad",
+        cluster_service="Container Engine for Kubernetes",
+        cluster_fee=0.10,
+        storage_service="Block Storage",
+        storage_subcategory="Block Storage",
+        storage_per_day=2.6,
+        reservation_id=None,
+        own_columns={"oci_CompartmentName": "inference-prod"},
+    ),
+)
 
 
 @dataclass(frozen=True)

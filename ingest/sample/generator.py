@@ -7,6 +7,8 @@ Writes, under ``out_dir``, files shaped like what the clouds and a gateway deliv
     aws/price_list/ec2_gpu_instances.json                                          EC2 GPU list prices     aws_prices.py
     gcp/billing_export/invoice_month=YYYYMM/billing_export-000000.jsonl            detailed export rows    gcp.py
     gcp/catalog/compute_engine_skus.json                                           catalog SKUs            gcp.py
+    focus/azure/cpt-focus/YYYYMMDD-YYYYMMDD/<run>/part_0_0001.csv.gz               Azure FOCUS export      focus.py
+    focus/oci/FOCUS Reports/YYYY/MM/DD/<n>.csv.gz                                  OCI FOCUS reports       focus.py
     tokens/gateway/YYYY/MM/DD/gateway-YYYYMMDD.jsonl.gz                            OpenAI-style usage logs gateway.py
     tokens/metrics/YYYY/MM/DD/<deployment>/<instance>.prom                         vLLM counters           counters.py
     truth.json                                                                     what was generated      common.py
@@ -30,6 +32,7 @@ from ingest.sample.aws import write_aws_cur2
 from ingest.sample.aws_prices import write_aws_price_list
 from ingest.sample.common import History, SampleSpec, Truth
 from ingest.sample.counters import write_server_counters
+from ingest.sample.focus import write_focus_clouds
 from ingest.sample.gateway import write_gateway_logs
 from ingest.sample.gcp import write_gcp_export
 
@@ -85,6 +88,7 @@ def _write_month(out_dir: Path, spec: SampleSpec) -> dict:
     write_aws_cur2(out_dir, spec, truth)
     write_aws_price_list(out_dir)
     write_gcp_export(out_dir, spec, truth)
+    write_focus_clouds(out_dir, spec, truth)
     write_gateway_logs(out_dir, spec, truth)
     write_server_counters(out_dir, spec, truth)
     return truth.as_dict(spec)

@@ -10,8 +10,8 @@ bill as (
                  json_extract_string(Tags, '$."cpt_cluster"')) as cluster,
         coalesce(json_extract_string(Tags, '$."cpt:shared"'), json_extract_string(Tags, '$."cpt-shared"'),
                  json_extract_string(Tags, '$."cpt_shared"')) as shared_cluster
-    from read_parquet(['{bronze}/aws_billing_line_items/**/*.parquet', '{bronze}/gcp_billing_line_items/**/*.parquet'],
-                      union_by_name = true, hive_partitioning = false)
+    from read_parquet(['{bronze}/aws_billing_line_items/**/*.parquet', '{bronze}/gcp_billing_line_items/**/*.parquet',
+                       '{bronze}/focus_billing_line_items/**/*.parquet'], union_by_name = true, hive_partitioning = false)
     where ChargeCategory <> 'Tax'
 ),
 raw_requests as (

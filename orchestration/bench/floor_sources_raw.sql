@@ -1,7 +1,9 @@
 -- The floor's inputs read from the files as delivered (see floor.sql): the AWS CUR 2.0 parquet, the GCP billing
--- export JSONL, the gateway's JSONL.gz logs and the servers' Prometheus text, under the source placeholder (the delivery folder).
+-- export JSONL, the Azure and OCI FOCUS exports' CSV.gz, the gateway's JSONL.gz logs and the servers' Prometheus
+-- text, under the source placeholder (the delivery folder).
 -- The FOCUS rules the bill needs are written out here by hand: EffectiveCost (commitments amortized: covered
--- usage at the plan's rate, negations and fees at zero), the pricing tier, GCP credits netted into their row.
+-- usage at the plan's rate, negations and fees at zero), the pricing tier, GCP credits netted into their row; the
+-- FOCUS exports need only their pricing tier and the VM size or shape out of SkuPriceDetails.
 aws as (
     select
         line_item_resource_id as resource_id, bill_billing_period_start_date as period,
@@ -69,10 +71,31 @@ gcp as (
                  [l.value for l in all_labels if l.key = 'cpt:shared'][1]) as shared_cluster
     from gcp_rows
 ),
+focus as (
+    select
+        ResourceId as resource_id, BillingPeriodStart as period, ChargeCategory as category,
+        case when ChargeCategory <> 'Usage' then null
+             when PricingCategory = 'Dynamic' then 'spot'
+             when PricingCategory = 'Committed' and CommitmentDiscountCategory = 'Spend' then 'savings_plan'
+             when PricingCategory = 'Committed' and CommitmentDiscountCategory = 'Usage' then 'reserved'
+             when PricingCategory = 'Standard' then 'on_demand' end as tier,
+        coalesce(json_extract_string(SkuPriceDetails, '$.VMSize'), json_extract_string(SkuPriceDetails, '$.Shape'))
+            as instance_type,
+        RegionId as region, ConsumedUnit as unit, ConsumedQuantity::double as quantity, EffectiveCost::double as cost,
+        ChargePeriodStart::timestamptz as period_start, ChargePeriodEnd::timestamptz as period_end,
+        coalesce(json_extract_string(Tags, '$."cpt:deployment"'), json_extract_string(Tags, '$."cpt-deployment"'))
+            as deployment,
+        coalesce(json_extract_string(Tags, '$."cpt:cluster"'), json_extract_string(Tags, '$."cpt-cluster"')) as cluster,
+        coalesce(json_extract_string(Tags, '$."cpt:shared"'), json_extract_string(Tags, '$."cpt-shared"'))
+            as shared_cluster
+    from read_csv('{source}/focus/**/*.csv.gz', all_varchar = true, header = true, union_by_name = true)
+),
 bill as (
     select * replace (period::varchar as period) from aws where category <> 'Tax'
     union all by name
     select * from gcp where category <> 'Tax'
+    union all by name
+    select * from focus where category <> 'Tax'
 ),
 raw_requests as (
     select id as request_id, gateway.finished_at::timestamptz as finished_at, filename as source_file,

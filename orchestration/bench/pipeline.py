@@ -102,10 +102,11 @@ def materialize(asset, partition_keys: list[str | None], resources: dict[str, An
 
 def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
     """The ingest stages, timed — the Dagster assets' functions, in the order the jobs run them; seconds per stage.
-    The GCP export is read from files, whole, whatever the partition: it runs once."""
+    The GCP export and the FOCUS exports are read from files, whole, whatever the partition: each runs once."""
     from ingest.dbt_inputs import prepare as prepare_dbt_inputs
     from ingest.paths import DataLayout
     from orchestration.defs.aws.assets import aws_billing_line_items, aws_list_prices
+    from orchestration.defs.focus.assets import focus_billing_line_items
     from orchestration.defs.gcp.assets import GcpBillingConfig, gcp_billing_line_items, gcp_list_prices
     from orchestration.defs.tokens.assets import inference_requests, inference_token_counter_samples
 
@@ -117,6 +118,7 @@ def ingest_all(source: Path, data: Path, days: list[date]) -> dict[str, float]:
             (gcp_list_prices, [None]),
             (aws_billing_line_items, [f"{MONTH}-01"]),
             (gcp_billing_line_items, [each_day[0]]),
+            (focus_billing_line_items, [each_day[0]]),
         ],
         "ingest_tokens_s": [(inference_requests, each_day)],
         "ingest_counters_s": [(inference_token_counter_samples, each_day)],

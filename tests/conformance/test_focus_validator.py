@@ -1,5 +1,5 @@
 """FOCUS 1.2 conformance, by the FinOps Foundation's focus-validator: the published analytics.focus_billing table
-(the generated AWS and GCP month through the whole pipeline), and the real legacy CUR sample mapped to FOCUS.
+(the generated month of all four clouds through the whole pipeline), and the real legacy CUR sample mapped to FOCUS.
 Installs the validator's own Python 3.12 environment on first run."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _assert_passes(verdict) -> None:
 
 
 def test_the_published_focus_billing_table_passes_the_focus_validator(sample_month, tmp_path, monkeypatch):
-    """The table FinOps tools read, exactly as the warehouse publishes it (AWS and GCP months, every line), one
+    """The table FinOps tools read, exactly as the warehouse publishes it (AWS, GCP, Azure and OCI, every line), one
     provider's rows at a time: a FOCUS dataset is one provider's export, and the validator checks some rules over
     the whole file (InvoiceId is null on every row of a month not yet invoiced, set on every row of one that is),
     which two providers at different points of their invoicing cannot both meet in one file."""
@@ -59,7 +59,7 @@ def test_the_published_focus_billing_table_passes_the_focus_validator(sample_mon
             con.execute(f"copy ({query}) to '{parquet}' (format parquet)")
     cent = Decimal("0.01")
     assert billed.quantize(cent) == Decimal(str(truth["billed_total_usd"])).quantize(cent)  # every line, to the cent
-    assert providers == ["AWS", "Google Cloud"]
+    assert providers == ["AWS", "Google Cloud", "Microsoft", "Oracle"]
     for provider in providers:
         _assert_passes(validate(tmp_path / f"focus_billing_{provider.replace(' ', '_')}.parquet"))
 

@@ -15,6 +15,8 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 UI_PORT ?= 3000
 DOCS_PORT ?= 8580
 MANIFEST := dbt_project/target/manifest.json
+# The Azure Storage emulator (Azurite, from the npm registry, pinned by its lock file) the Azure Blob tests start.
+AZURITE := tests/azurite/node_modules/.bin/azurite-blob
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
 .PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-backfill bench-forecast kill-loop \
@@ -23,7 +25,7 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type
 demo: $(VENV)/.synced $(MANIFEST) system-packages  ## generate the sample months, run every asset through Dagster, print CPT and where the reports are
 	$(BIN)/cpt demo
 
-test: $(VENV)/.synced $(MANIFEST) system-packages browser  ## lint, then the whole test suite (a file's tests on one of TEST_WORKERS workers)
+test: $(VENV)/.synced $(MANIFEST) $(AZURITE) system-packages browser  ## lint, then the whole test suite (a file's tests on one of TEST_WORKERS workers)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	$(BIN)/pytest -n $(or $(TEST_WORKERS),2) --dist loadfile --durations=15
 
@@ -68,6 +70,10 @@ with_scratch_warehouse = scratch=$$(mktemp -d) && mkdir -p "$$scratch/warehouse/
 	CPT_DATA_DIR="$$scratch" $(1); status=$$?; rm -rf "$$scratch"; exit $$status
 
 install: $(VENV)/.synced system-packages
+
+$(AZURITE): tests/azurite/package-lock.json
+	npm ci --prefix tests/azurite --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
 
 # Debian packages the monthly reports need, installed with apt-get when one is missing (as root, or with sudo):
 # Pango for WeasyPrint's text layout and DejaVu fonts (the PDFs), poppler-utils (pdftoppm, pdftotext: previews and

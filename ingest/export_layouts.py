@@ -10,7 +10,10 @@ The layouts providers write (the first that fits a key wins):
 - ``<export>/<name with YYYY-MM or YYYYMM>.<ext>`` — a file per month.
 
 All files of one export's month (of its newest run, where there are runs) are one delivery: loaded together,
-validated together, and replacing that month of that export whole. A data file whose key fits no layout is
+validated together, and replacing that month of that export whole. Where a run folder holds a ``manifest.json``
+(Azure Cost Management's partitioned exports), the manifest decides: its ``blobs`` are the delivery's files (a
+file beside them that it does not name is not read, one it names that is missing refuses the run) and its
+``runInfo.runId`` is the delivery's id. A data file whose key fits no layout is
 refused, named (nothing is read from it, nothing is lost silently). Everything else — landing, the amount
 ceilings, refusing a second export of the same bill, removing a month whose files left the source — is
 ``ingest.billing``'s.
@@ -18,6 +21,8 @@ ceilings, refusing a second export of the same bill, removing a month whose file
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -118,7 +123,43 @@ def ingest_exports(
         if refused is None:
             raise reason
         refused.append(refused_load(Delivery(fmt, "unknown", (key,)), reason))
-    wanted = [d for d in deliveries if periods is None or d.billing_period in periods]
+    wanted = []
+    for delivery in deliveries:
+        if periods is not None and delivery.billing_period not in periods:
+            continue
+        try:
+            wanted.append(_following_manifest(delivery, listing, source, landing))
+        except BillingFileError as reason:
+            if refused is None:
+                raise
+            refused.append(refused_load(delivery, reason))
     kept = [d.bronze_partition for d in deliveries]
     loads = remove_vanished(bronze_root, table, fmt, kept, periods) if kept else []
     return loads + load_deliveries(source, wanted, listing, landing, bronze_root, table, limits, refused)
+
+
+MANIFEST_NAME = "manifest.json"
+
+
+def _following_manifest(
+    delivery: Delivery, listing: dict[str, SourceObject], source: Source, landing: LandingZone
+) -> Delivery:
+    """The delivery as its run folder's manifest describes it (unchanged where the folder has none)."""
+    folder = delivery.data_keys[0].rsplit("/", 1)[0]
+    manifest_key = f"{folder}/{MANIFEST_NAME}"
+    if delivery.delivery_id is None or manifest_key not in listing:
+        return delivery
+    path, _ = landing.land(source, listing[manifest_key], f"billing/{delivery.format.provider}")
+    try:
+        manifest = json.loads(Path(path).read_text())
+        names = [blob["blobName"].rsplit("/", 1)[-1] for blob in manifest["blobs"]]
+        run_id = manifest.get("runInfo", {}).get("runId") or delivery.delivery_id.rsplit("/", 1)[-1]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BillingFileError(f"{manifest_key}: not an export manifest ({exc}); the run is not read") from exc
+    if not names:
+        raise BillingFileError(f"{manifest_key} names no data files; the run is not read")
+    export, period = delivery.partition["export"], delivery.billing_period
+    keys = tuple(f"{folder}/{name}" for name in names)
+    return dataclasses.replace(
+        delivery, data_keys=keys, delivery_id=f"{export}/{period}/{run_id}", manifest_key=manifest_key
+    )

@@ -117,7 +117,7 @@ class DeliverySourceResource(dg.ConfigurableResource):
 
 # Errors of reaching a source rather than of reading what it holds: connections, permissions, credentials, missing
 # buckets (the client libraries' own errors, told by module so that none of them is imported just to be caught).
-_UNREACHABLE_MODULES = ("requests.", "urllib3.", "botocore.", "google.api_core.", "google.auth.", "oci.")
+_UNREACHABLE_MODULES = ("requests.", "urllib3.", "botocore.", "google.api_core.", "google.auth.", "oci.", "azure.")
 
 
 def _unreachable(exc: Exception) -> bool:

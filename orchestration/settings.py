@@ -57,7 +57,8 @@ SETTINGS = (
     Setting(
         "CPT_AZURE_BILLING_URI",
         "{CPT_SOURCE_DIR}/azure",
-        f"Azure Cost Management cost details exports (EA or MCA, actual cost); {_SOURCES}",
+        "Azure Cost Management cost details exports (EA or MCA, actual cost): `az://<account>/<container>/<path>` "
+        f"or a folder holding a copy; {_SOURCES}",
     ),
     Setting(
         "CPT_OCI_BILLING_URI",
@@ -73,7 +74,8 @@ SETTINGS = (
     Setting(
         "CPT_FOCUS_BILLING_URI",
         "{CPT_SOURCE_DIR}/focus",
-        "FOCUS 1.0-1.2 exports of any provider (CSV, CSV.gz, Parquet; a folder, `s3://…`, `gs://…` or `oci://…`); "
+        "FOCUS 1.0-1.2 exports of any provider (CSV, CSV.gz, Parquet; a folder, `s3://…`, `gs://…`, `az://…` or "
+        "`oci://…`); "
         f"{_SOURCES}",
     ),
     Setting(

@@ -74,6 +74,15 @@ def moto_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory):
+    """Azurite's blob service on 127.0.0.1 for the whole session (started and stopped by PID)."""
+    from tests.fakes.azurite import Azurite
+
+    with Azurite(tmp_path_factory.mktemp("azurite")) as emulator:
+        yield emulator
+
+
 @pytest.fixture
 def bucket(moto_server, monkeypatch):
     """A fresh bucket on moto's server (its boto3 client); boto3 picks the dummy credentials up from the

@@ -1,6 +1,6 @@
 """A delivery source from its URI: ``s3://bucket/prefix``, ``gs://bucket/prefix``,
-``oci://namespace/bucket/prefix`` or a local folder. Apart from the sources themselves so that they never import
-each other: the S3, GCS and OCI clients load only when used."""
+``az://account/container/prefix``, ``oci://namespace/bucket/prefix`` or a local folder. Apart from the sources
+themselves so that they never import each other: each cloud's client loads only when used."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ingest.landing.sources import LocalFolderSource, Source
 
 def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, str]:
     """A source and the prefix to list under, from ``s3://bucket/prefix``, ``gs://bucket/prefix``,
-    ``oci://namespace/bucket/prefix`` or a folder."""
+    ``az://account/container/prefix``, ``oci://namespace/bucket/prefix`` or a folder."""
     if uri.startswith("s3://"):
         from ingest.landing.s3 import S3Source  # boto3 only when S3 is used
 
@@ -26,6 +26,14 @@ def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, s
         if not bucket:
             raise ValueError(f"no bucket in {uri!r}")
         return GcsSource(bucket), prefix
+    if uri.startswith("az://"):
+        from ingest.landing.azure_blob import AzureBlobSource  # azure-storage-blob only when Azure Storage is used
+
+        account, _, rest = uri.removeprefix("az://").partition("/")
+        container, _, prefix = rest.partition("/")
+        if not account or not container:
+            raise ValueError(f"no storage account and container in {uri!r} (az://account/container/prefix)")
+        return AzureBlobSource(account, container), prefix
     if uri.startswith("oci://"):
         from ingest.landing.oci import OciSource  # the oci SDK only when OCI Object Storage is used
 
@@ -36,7 +44,7 @@ def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, s
         return OciSource(namespace, bucket), prefix
     if "://" in uri:
         raise ValueError(
-            f"unsupported source {uri!r}: use s3://bucket/prefix, gs://bucket/prefix, oci://namespace/bucket/prefix "
-            "or a local folder"
+            f"unsupported source {uri!r}: use s3://bucket/prefix, gs://bucket/prefix, az://account/container/prefix, "
+            "oci://namespace/bucket/prefix or a local folder"
         )
     return LocalFolderSource(Path(uri)), ""

@@ -1,5 +1,6 @@
 """Azure cost details exports into bronze: the real anonymized EA sample, and the layout Cost Management writes."""
 
+import json
 import os
 import shutil
 import time
@@ -10,6 +11,7 @@ import polars as pl
 import pytest
 
 from ingest.azure.cost_details import AZURE_COST_DETAILS
+from ingest.billing import BillingFileError
 from ingest.export_layouts import ingest_exports
 from ingest.landing.sources import LocalFolderSource
 from ingest.landing.zone import LandingZone
@@ -98,3 +100,45 @@ def test_an_unknown_charge_type_is_named():
     )
     with pytest.raises(MappingError, match=r"ChargeType has values with no rule for ChargeCategory: \['Mystery'\]"):
         apply_rules(AZURE_COST_DETAILS.rules, frame)
+
+
+def _manifest(run_folder: Path, run_id: str, *names: str) -> None:
+    """The manifest.json Cost Management writes into a partitioned export's run folder."""
+    blobs = [{"blobName": f"{MONTH}/{run_folder.name}/{name}", "byteCount": 1, "dataRowCount": 1} for name in names]
+    manifest = {
+        "manifestVersion": "2024-04-01",
+        "dataFormat": "Csv",
+        "blobCount": len(blobs),
+        "runInfo": {"executionType": "Scheduled", "runId": run_id},
+        "blobs": blobs,
+    }
+    (run_folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_partitioned_export_is_read_as_its_manifest_says(tmp_path):
+    root = tmp_path / "container"
+    frame = pl.read_csv(SAMPLE, infer_schema=False)
+    run = root / MONTH / "b51f-run"
+    run.mkdir(parents=True)
+    frame.head(20).write_csv(run / "part_0_0001.csv")
+    frame.slice(20).write_csv(run / "part_0_0002.csv")
+    frame.write_csv(run / "part_0_0001 (copy).csv")  # beside the run's files, named by no manifest: not read
+    _manifest(run, "6a9c8d04-run-id", "part_0_0001.csv", "part_0_0002.csv")
+    (load,) = _load(root, tmp_path)
+    assert (load.rows, round(load.billed_cost, 6)) == (27, 1.261369)
+    assert load.delivery_id == "cpt-actual/2023-09/6a9c8d04-run-id"  # the manifest's runId
+    assert load.files == (f"{MONTH}/b51f-run/part_0_0001.csv", f"{MONTH}/b51f-run/part_0_0002.csv")
+
+
+def test_a_run_missing_a_file_its_manifest_names_is_refused(tmp_path):
+    root = tmp_path / "container"
+    good = _export(root, "run-a")
+    os.utime(good, (time.time() - 3600, time.time() - 3600))
+    _load(root, tmp_path)
+    run = root / MONTH / "run-b"
+    run.mkdir(parents=True)
+    shutil.copyfile(SAMPLE, run / "part_0_0001.csv")
+    _manifest(run, "run-b-id", "part_0_0001.csv", "part_0_0002.csv")  # the second part never arrived
+    with pytest.raises(BillingFileError, match=r"manifest .*run-b/manifest.json names objects that are not in the"):
+        _load(root, tmp_path)
+    assert _bronze(tmp_path)["x_DeliveryId"].unique().to_list() == ["cpt-actual/2023-09/run-a"]  # the last good run

@@ -13,10 +13,10 @@ All files of one export's month (of its newest run, where there are runs) are on
 validated together, and replacing that month of that export whole. Where a run folder holds a ``manifest.json``
 (Azure Cost Management's partitioned exports), the manifest decides: its ``blobs`` are the delivery's files (a
 file beside them that it does not name is not read, one it names that is missing refuses the run) and its
-``runInfo.runId`` is the delivery's id. A data file whose key fits no layout is
-refused, named (nothing is read from it, nothing is lost silently). Everything else — landing, the amount
-ceilings, refusing a second export of the same bill, removing a month whose files left the source — is
-``ingest.billing``'s.
+``runInfo.runId`` is the delivery's id (its ``exportConfig.type`` reaches the reader). A data file whose key
+fits no layout is refused, named (nothing is read from it, nothing is lost silently). Everything else — landing,
+the amount ceilings, refusing a second export of the same bill, removing a month whose files left the source —
+is ``ingest.billing``'s.
 """
 
 from __future__ import annotations
@@ -160,6 +160,7 @@ def _following_manifest(
         raise BillingFileError(f"{manifest_key} names no data files; the run is not read")
     export, period = delivery.partition["export"], delivery.billing_period
     keys = tuple(f"{folder}/{name}" for name in names)
+    context = {**delivery.context, "export_type": (manifest.get("exportConfig") or {}).get("type")}
     return dataclasses.replace(
-        delivery, data_keys=keys, delivery_id=f"{export}/{period}/{run_id}", manifest_key=manifest_key
+        delivery, data_keys=keys, delivery_id=f"{export}/{period}/{run_id}", manifest_key=manifest_key, context=context
     )

@@ -248,7 +248,7 @@ def test_kills_then_a_hostile_week_never_change_lose_or_block_the_money(pipeline
     with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
         assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
     bronze = sorted(p.relative_to(layout.bronze).as_posix() for p in layout.bronze.rglob("*.parquet"))
-    assert sum(1 for p in bronze if "billing_period=" in p) == 2  # one AWS month, one GCP month
+    assert sum(1 for p in bronze if "billing_period=" in p) == 4  # a month each: AWS, GCP, the two FOCUS exports
 
     cases = {c.name: c for c in CASES}
     for name in HOSTILE_WEEK:

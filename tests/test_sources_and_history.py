@@ -52,7 +52,7 @@ def november_2023(tmp_path_factory):
 
 def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
-    source = _without(root, tmp_path / "source", "gcp")
+    source = _without(root, tmp_path / "source", "gcp", "focus")
     result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")
 
     assert result.exit_code == 0, result.output
@@ -101,7 +101,7 @@ def test_an_aws_only_month_in_2023_runs_end_to_end(november_2023, tmp_path, monk
 
 def test_a_gcp_only_month_runs(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
-    source = _without(root, tmp_path / "source", "aws")
+    source = _without(root, tmp_path / "source", "aws", "focus")
     result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11", "--verbose")
 
     assert result.exit_code == 0, result.output
@@ -122,7 +122,7 @@ def test_focus_exports_of_two_clouds_run_end_to_end(november_2023, tmp_path, mon
     from tests.ingest.focus_exports.support import focus_rows, write
 
     root, _ = november_2023
-    source = _without(root, tmp_path / "source", "aws", "gcp")
+    source = _without(root, tmp_path / "source", "aws", "gcp", "focus")
     azure = focus_rows("1.2", "2023-11", "ea-1")
     oci = focus_rows("1.0", "2023-11", "ocid1.tenancy.oc1..aaaa", n=2).with_columns(
         *(pl.lit("Oracle").alias(c) for c in ("ProviderName", "PublisherName", "InvoiceIssuerName")),
@@ -198,7 +198,7 @@ def test_the_real_oci_cost_report_runs_end_to_end(tmp_path, monkeypatch):
 
 def test_token_logs_without_a_bill_report_tokens_with_cpt_undefined(november_2023, tmp_path, monkeypatch):
     root, truth = november_2023
-    source = _without(root, tmp_path / "source", "aws", "gcp")
+    source = _without(root, tmp_path / "source", "aws", "gcp", "focus")
     broken = source / "tokens" / "gateway" / "2023" / "11" / "10" / "broken.jsonl"
     broken.write_text("not a record\n" * 60)  # a day losing more than 1 % of its records to quarantine
     result = cpt(monkeypatch, tmp_path / "data", source, "run", "--month", "2023-11")

@@ -39,7 +39,13 @@ _NUMBERS = ("CostInBillingCurrency", "Quantity", "PayGPrice", "UnitPrice", "Effe
 _KV = pl.List(pl.Struct({"key": pl.String(), "value": pl.String()}))
 
 
-def read_cost_details(path: Path, rules: RuleSet, **_context) -> pl.DataFrame:
+def read_cost_details(path: Path, rules: RuleSet, export_type: str | None = None, **_context) -> pl.DataFrame:
+    if export_type and export_type.lower().startswith("amortized"):
+        raise BillingFileError(
+            f"{path.name}: its run's manifest says it is an {export_type} export, whose costs are not what the invoice "
+            "bills; point CPT_AZURE_BILLING_URI at the actual cost export (its EffectivePrice gives the amortized "
+            "cost), or read the FOCUS export, which carries both"
+        )
     name = path.name.lower()
     raw = pl.read_parquet(path) if name.endswith(".parquet") else pl.read_csv(path, infer_schema=False)
     raw = raw.rename({k: v for k, v in _MCA_NAMES.items() if k in raw.columns and v not in raw.columns})
@@ -60,8 +66,22 @@ def read_cost_details(path: Path, rules: RuleSet, **_context) -> pl.DataFrame:
         ).alias("ListCostComputed"),
         _tags(raw, path.name).alias("Tags"),
         _service_type(raw).alias("VmSize"),
+        _amortized(raw).alias("AmortizedCost"),
     )
     return rules.conform(frame)
+
+
+def _amortized(raw: pl.DataFrame) -> pl.Expr:
+    """The line's amortized cost (FOCUS EffectiveCost) from an actual cost export: usage a reservation or savings
+    plan covers is billed 0 but costs its EffectivePrice × Quantity (the commitment's rate); the commitment's own
+    purchase is spread over that usage, so it costs nothing here; everything else costs what it is billed."""
+    cost = pl.col("CostInBillingCurrency")
+    if not {"EffectivePrice", "PricingModel", "ChargeType"} <= set(raw.columns):
+        return cost
+    commitment = pl.col("PricingModel").is_in(["Reservation", "SavingsPlan"])
+    covered = (pl.col("ChargeType") == "Usage") & commitment & pl.col("EffectivePrice").is_not_null()
+    purchase = (pl.col("ChargeType") == "Purchase") & commitment
+    return pl.when(covered).then(pl.col("EffectivePrice") * pl.col("Quantity")).when(purchase).then(0.0).otherwise(cost)
 
 
 def _date(raw: pl.DataFrame, column: str, file: str) -> pl.Series:

@@ -142,3 +142,38 @@ def test_a_run_missing_a_file_its_manifest_names_is_refused(tmp_path):
     with pytest.raises(BillingFileError, match=r"manifest .*run-b/manifest.json names objects that are not in the"):
         _load(root, tmp_path)
     assert _bronze(tmp_path)["x_DeliveryId"].unique().to_list() == ["cpt-actual/2023-09/run-a"]  # the last good run
+
+
+def test_reservation_usage_costs_its_amortized_rate_and_the_purchase_nothing(tmp_path):
+    """An actual cost export bills a reservation when it is bought and the usage it covers at 0: EffectiveCost
+    spreads it over that usage at EffectivePrice × Quantity, BilledCost stays what the invoice bills."""
+    root = tmp_path / "container"
+    rows = pl.read_csv(SAMPLE, infer_schema=False).head(3)
+    reservation = {"PricingModel": ["Reservation"] * 3, "ReservationId": ["r-1"] * 3}
+    rows = rows.with_columns(
+        pl.Series("ChargeType", ["Purchase", "Usage", "Usage"]),
+        pl.Series("CostInBillingCurrency", ["100", "0", "0"]),
+        pl.Series("EffectivePrice", ["", "2.5", "2.5"]),
+        pl.Series("Quantity", ["1", "4", "4"]),
+        *(pl.Series(name, values) for name, values in reservation.items()),
+    )
+    run = root / MONTH / "run-r"
+    run.mkdir(parents=True)
+    rows.write_csv(run / "part_0_0001.csv")
+    _load(root, tmp_path)
+    bronze = _bronze(tmp_path).sort("x_SourceRow")
+    assert bronze["BilledCost"].to_list() == [100.0, 0.0, 0.0]
+    assert bronze["EffectiveCost"].to_list() == [0.0, 10.0, 10.0]
+    assert bronze["x_PricingTier"].to_list() == [None, "reserved", "reserved"]
+    assert bronze["CommitmentDiscountStatus"].to_list() == [None, "Used", "Used"]
+    assert bronze["CommitmentDiscountId"].unique().to_list() == ["r-1"]
+
+
+def test_an_amortized_export_is_refused_by_its_manifest(tmp_path):
+    root = tmp_path / "container"
+    run = _export(root, "run-am").parent
+    _manifest(run, "am-1", "part_0_0001.csv")
+    manifest = json.loads((run / "manifest.json").read_text())
+    (run / "manifest.json").write_text(json.dumps({**manifest, "exportConfig": {"type": "AmortizedCost"}}))
+    with pytest.raises(BillingFileError, match=r"AmortizedCost export, whose costs are not what the invoice bills"):
+        _load(root, tmp_path)

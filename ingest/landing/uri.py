@@ -29,18 +29,12 @@ def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, s
     if uri.startswith("az://"):
         from ingest.landing.azure_blob import AzureBlobSource  # azure-storage-blob only when Azure Storage is used
 
-        account, _, rest = uri.removeprefix("az://").partition("/")
-        container, _, prefix = rest.partition("/")
-        if not account or not container:
-            raise ValueError(f"no storage account and container in {uri!r} (az://account/container/prefix)")
+        account, container, prefix = _two_names(uri, "az://account/container/prefix")
         return AzureBlobSource(account, container), prefix
     if uri.startswith("oci://"):
         from ingest.landing.oci import OciSource  # the oci SDK only when OCI Object Storage is used
 
-        namespace, _, rest = uri.removeprefix("oci://").partition("/")
-        bucket, _, prefix = rest.partition("/")
-        if not namespace or not bucket:
-            raise ValueError(f"no namespace and bucket in {uri!r} (oci://namespace/bucket/prefix)")
+        namespace, bucket, prefix = _two_names(uri, "oci://namespace/bucket/prefix")
         return OciSource(namespace, bucket), prefix
     if "://" in uri:
         raise ValueError(
@@ -48,3 +42,12 @@ def open_source(uri: str, *, endpoint_url: str | None = None) -> tuple[Source, s
             "oci://namespace/bucket/prefix or a local folder"
         )
     return LocalFolderSource(Path(uri)), ""
+
+
+def _two_names(uri: str, form: str) -> tuple[str, str, str]:
+    """``scheme://first/second/prefix`` as (first, second, prefix); both names are required."""
+    first, _, rest = uri.split("://", 1)[1].partition("/")
+    second, _, prefix = rest.partition("/")
+    if not first or not second:
+        raise ValueError(f"{uri!r} is not {form}")
+    return first, second, prefix

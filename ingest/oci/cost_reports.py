@@ -8,7 +8,9 @@ from the rows: every report file is landed, the months its ``lineItem/intervalUs
 a month's delivery is the set of files holding its rows — each file contributing only that month's rows, so a
 file that spans a month's end is split, never counted twice. The delivery id is a digest of those files'
 checksums: a new report file makes a new delivery of its month, which replaces the month whole; an unchanged month
-is skipped. A report file already landed (same key and size) is read from the landing zone, not fetched again.
+is skipped. A report that cannot be read is refused by name, and the months it may hold (the month it was written
+in and the one before) are not replaced: bronze keeps their last good state. A report file already landed (same
+key and size) is read from the landing zone, not fetched again.
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ def ingest_cost_reports(
     for obj in reports:
         files[obj.key] = known.get((obj.key, obj.size)) or landing.land(source, obj, f"billing/{fmt.provider}")
     months: dict[str, list[str]] = {}
+    blocked: set[str] = set()  # months an unreadable report may hold: not replaced, bronze keeps the last good
     for key, (path, _) in files.items():
         try:
             for month in _months(path):
@@ -174,6 +177,9 @@ def ingest_cost_reports(
             if refused is None:
                 raise reason from exc
             refused.append(refused_load(Delivery(fmt, "unknown", (key,)), reason))
+            written = listing[key].modified
+            # A report holds hours from shortly before it was written: its month or the one before.
+            blocked |= {_month_of(written), _previous(_month_of(written))} if written else {"*"}
     deliveries = [
         Delivery(
             fmt,
@@ -188,8 +194,9 @@ def ingest_cost_reports(
     ]
     kept = [d.bronze_partition for d in deliveries]
     loads = remove_vanished(bronze_root, table, fmt, kept, periods) if kept else []
+    loadable = [d for d in deliveries if d.billing_period not in blocked and "*" not in blocked]
     reading = _Landed(source, {k: p for k, (p, _) in files.items()})
-    return loads + load_deliveries(reading, deliveries, listing, landing, bronze_root, table, limits, refused)
+    return loads + load_deliveries(reading, loadable, listing, landing, bronze_root, table, limits, refused)
 
 
 def _months(path: Path) -> list[str]:
@@ -200,3 +207,8 @@ def _months(path: Path) -> list[str]:
 
 def _month_of(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m")
+
+
+def _previous(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"

@@ -176,3 +176,25 @@ def test_the_same_tenancy_month_from_the_focus_reports_too_is_refused(tmp_path):
     landing, bronze = LandingZone(tmp_path / "landing"), tmp_path / "bronze"
     with pytest.raises(BillingFileError, match=r"already loaded from oci_billing_line_items/export=cost-csv"):
         ingest_exports(FOCUS_EXPORT, FOCUS_BILLING_TABLE, LocalFolderSource(focus), "", landing, bronze)
+
+
+def test_an_unreadable_report_holds_back_the_months_it_may_hold_and_no_other(tmp_path):
+    root = tmp_path / "bucket"
+    sample = _sample()
+    september = sample.with_columns(
+        pl.lit("2023-09-13T10:00Z").alias("lineItem/intervalUsageStart"),
+        pl.lit("2023-09-13T11:00:00Z").alias("lineItem/intervalUsageEnd"),
+    )
+    _report(root, "0001.csv.gz", september)
+    _report(root, "0002.csv.gz", sample.head(100))
+    _load(LocalFolderSource(root), tmp_path)
+    broken = _report(root, "0003.csv.gz", sample.slice(100).drop("lineItem/intervalUsageStart"))
+    _report(root, "0004.csv.gz", september.head(10))  # September's new report: its month still loads
+    november = time.mktime((2023, 11, 14, 0, 0, 0, 0, 0, 0))
+    os.utime(broken, (november, november))
+    refused: list = []
+    loads = _load(LocalFolderSource(root), tmp_path, refused=refused)
+    assert [(x.billing_period, x.action, x.rows) for x in loads] == [("2023-09", "replaced", 516)]
+    assert [x.action for x in refused] == ["refused"] and "0003.csv.gz" in refused[0].refused
+    bronze = _bronze(tmp_path)
+    assert bronze.filter(pl.col("x_BillingPeriod") == "2023-11").height == 100  # November (and October) as they were

@@ -7,7 +7,8 @@ Azure: the deployments run on a monthly-paid reservation — each usage hour bil
 EffectiveCost, the month's reservation fee a Purchase line (billed, no effective cost) — plus the AKS cluster's
 uptime fee (shared) and an untagged storage account (out of scope). OCI: bare-metal GPU shapes on demand, the OKE
 cluster's fee (shared) and block volumes (out of scope). Tags as the ``Tags`` JSON, the VM size or shape in
-``SkuPriceDetails``; each provider adds an ``x_`` column of its own, as the real exports do.
+``SkuPriceDetails``; each provider adds a column of its own, as the real exports do (Azure's ``x_…`` ones are kept
+in bronze, OCI's ``oci_…`` ones are not FOCUS columns and are dropped).
 """
 
 from __future__ import annotations

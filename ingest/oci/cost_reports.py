@@ -200,8 +200,14 @@ def ingest_cost_reports(
 
 
 def _months(path: Path) -> list[str]:
-    """The billing months a report file's rows fall in."""
-    raw = _read_text(path)
+    """The billing months a report file's rows fall in, from its one column that says (every file is asked on every
+    run: the whole file is read only for the months that load)."""
+    try:
+        raw = pl.read_csv(path, columns=[START], infer_schema=False).with_row_index("__row")
+    except pl.exceptions.ColumnNotFoundError as exc:
+        raise BillingFileError(f"{path.name}: not an OCI cost report: columns missing: [{START!r}]") from exc
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise BillingFileError(f"{path.name}: cannot be read as a CSV: {str(exc).splitlines()[0][:200]}") from exc
     return sorted(_time(raw, START, path.name).dt.strftime("%Y-%m").unique().to_list())
 
 

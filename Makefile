@@ -19,7 +19,7 @@ MANIFEST := dbt_project/target/manifest.json
 AZURITE := tests/azurite/node_modules/.bin/azurite-blob
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-backfill bench-forecast kill-loop \
+.PHONY: demo test ui docs lint format install clean focus-validate bench-tokens bench bench-backfill bench-engines bench-forecast kill-loop \
 	system-packages browser reports-preview
 
 demo: $(VENV)/.synced $(MANIFEST) system-packages  ## generate the sample months, run every asset through Dagster, print CPT and where the reports are
@@ -44,6 +44,9 @@ focus-validate: $(VENV)/.synced  ## FOCUS 1.2 conformance (installs the validato
 
 bench: $(VENV)/.synced  ## the whole pipeline at SCALE=S|M|L|3L against the DuckDB floor; appends to BENCHMARKS.md
 	$(BIN)/python -m orchestration.bench.pipeline --scale $(or $(SCALE),S) --repeat $(or $(REPEAT),3) --write BENCHMARKS.md
+
+bench-engines: $(VENV)/.synced system-packages  ## the dbt build and an incremental day on DuckDB and on Spark (local session) at SCALE=M; tables compared; appends to BENCHMARKS.md
+	$(BIN)/python -m orchestration.bench.engines --scale $(or $(SCALE),M) --write BENCHMARKS.md
 
 bench-backfill: $(VENV)/.synced  ## N months of history through `cpt run` (MONTHS="1 3 6" at SCALE=M): seconds per month; appends to BENCHMARKS.md
 	$(BIN)/python -m orchestration.bench.backfill --scale $(or $(SCALE),M) --months $(or $(MONTHS),1 3 6) --write BENCHMARKS.md
@@ -77,8 +80,8 @@ $(AZURITE): tests/azurite/package-lock.json
 
 # Debian packages the monthly reports need, installed with apt-get when one is missing (as root, or with sudo):
 # Pango for WeasyPrint's text layout and DejaVu fonts (the PDFs), poppler-utils (pdftoppm, pdftotext: previews and
-# the tests that read the PDFs).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+# the tests that read the PDFs), and Java 17 for the Spark engine's local session (dbt-spark, pyspark).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils openjdk-17-jre-headless
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

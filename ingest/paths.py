@@ -24,6 +24,11 @@ class DataLayout:
         return self.data_dir / "warehouse" / "build" / "cpt.duckdb"
 
     @property
+    def spark_tables(self) -> Path:
+        """Where the Spark engine's local session keeps its tables (spark.sql.warehouse.dir of the spark target)."""
+        return self.data_dir / "warehouse" / "spark" / "tables"
+
+    @property
     def warehouse(self) -> Path:
         """The published warehouse that analysts and reports open (replaced atomically)."""
         return self.data_dir / "warehouse" / "cpt.duckdb"

@@ -26,6 +26,7 @@ from packaging import version
 from ingest.duck import make_spill_directory
 from ingest.housekeeping import temporary_prefix
 from ingest.paths import DataLayout
+from ingest.spark_tables import load_spark_tables
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 KEEP = 20  # invocation folders kept: their dbt.log and run_results.json say what a recent build did
@@ -69,6 +70,9 @@ def stream_dbt(
     yield from dbt.cli(list(args), context=context, target_path=target).stream()
     keep_parse(target / PARTIAL_PARSE, saved)
     _prune(root)
+    if dbt.target == "spark":  # what runs after dbt (checks, forecasts, publish) reads the tables Spark built
+        loaded = load_spark_tables(layout.spark_tables, layout.build_warehouse)
+        context.log.info(f"loaded {len(loaded)} tables built on Spark into {layout.build_warehouse}")
 
 
 def keep_parse(fresh: Path, saved: Path) -> None:

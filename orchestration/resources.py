@@ -162,7 +162,11 @@ def build_resources(environ: Mapping[str, str] | None = None) -> dict[str, objec
             for name, variable in SOURCE_SETTINGS.items()
         },
         "alerts_webhook": AlertWebhookResource(url=setting("CPT_ALERT_WEBHOOK_URL")),
+        # The engine is the profile's target (CPT_WAREHOUSE_ENGINE): duckdb or spark.
         "dbt": WarehouseDbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=DBT_EXECUTABLE,
+            target=setting("CPT_WAREHOUSE_ENGINE"),
         ),
     }

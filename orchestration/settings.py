@@ -95,6 +95,12 @@ SETTINGS = (
         absolute=True,
     ),
     Setting(
+        "CPT_WAREHOUSE_ENGINE",
+        "duckdb",
+        "the engine dbt builds the warehouse on, a target of `dbt_project/profiles.yml`: `duckdb` (the build file) or "
+        "`spark` (dbt-spark; a local session, or your cluster — see [Running on Spark](#running-on-spark))",
+    ),
+    Setting(
         "CPT_DUCKDB_MEMORY_LIMIT",
         duck.MEMORY_LIMIT,
         "memory limit of every DuckDB connection (ingest, dbt's build, publish, forecasts, reports); above it DuckDB "
@@ -117,6 +123,7 @@ SETTINGS = (
         "where budget and anomaly alerts are posted (Slack-compatible JSON, each alert once); empty: off",
     ),
     Setting("DBT_SEND_ANONYMOUS_USAGE_STATS", "false", "dbt's usage statistics, off"),
+    Setting("SPARK_LOCAL_IP", "127.0.0.1", "the address a local Spark session binds (the Spark engine): loopback only"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 

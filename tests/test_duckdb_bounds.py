@@ -65,7 +65,7 @@ def test_dbt_gives_duckdb_its_bounds_when_the_database_opens_not_per_cursor():
     # query has spilled there, which failed every node after the first spill of an L build.
     import yaml
 
-    profile = yaml.safe_load((ROOT / "dbt_project" / "profiles.yml").read_text())["cpt"]["outputs"]["local"]
+    profile = yaml.safe_load((ROOT / "dbt_project" / "profiles.yml").read_text())["cpt"]["outputs"]["duckdb"]
     assert {"memory_limit", "threads", "temp_directory"} <= set(profile["config_options"])
     assert not {"memory_limit", "threads", "temp_directory"} & set(profile["settings"])
 

@@ -118,17 +118,25 @@
   xxhash64({{ expression }})
 {%- endmacro %}
 
-{#- A non-negative 64-bit hash of an expression (for deterministic draws: hash % n). -#}
+{#- A non-negative 60-bit hash of a string expression, the same on every engine (the first 15 hex digits of its
+    MD5), for deterministic draws (hash % n) and tie-breaks that must not depend on the engine: each engine's own
+    hash function gives other numbers, so other draws and other winners of a tie. -#}
 {% macro positive_hash(expression) -%}
   {{ return(adapter.dispatch('positive_hash', 'cpt')(expression)) }}
 {%- endmacro %}
 
 {% macro default__positive_hash(expression) -%}
-  cast(hash({{ expression }}) >> 1 as bigint)
+  cast(('0x' || substr(md5({{ expression }}), 1, 15)) as bigint)
 {%- endmacro %}
 
 {% macro spark__positive_hash(expression) -%}
-  shiftrightunsigned(xxhash64({{ expression }}), 1)
+  cast(conv(substr(md5({{ expression }}), 1, 15), 16, 10) as bigint)
+{%- endmacro %}
+
+{#- The share of a group's rows where `condition` holds, as a DOUBLE: the average of a decimal 1/0 keeps four more
+    places than its input on Spark and every place on DuckDB. -#}
+{% macro share_where(condition) -%}
+  avg(case when {{ condition }} then cast(1 as double) else cast(0 as double) end)
 {%- endmacro %}
 
 {#- Day of the week of a timestamp, 0 = Sunday … 6 = Saturday. -#}
@@ -142,4 +150,18 @@
 
 {% macro spark__weekday(timestamp) -%}
   (dayofweek({{ timestamp }}) - 1)
+{%- endmacro %}
+
+{#- The type of an instant (a timestamp that means one moment in UTC): DuckDB's TIMESTAMPTZ; Spark's TIMESTAMP
+    already is one (shown in the session's time zone, UTC here). -#}
+{% macro timestamp_tz() -%}
+  {{ return(adapter.dispatch('timestamp_tz', 'cpt')()) }}
+{%- endmacro %}
+
+{% macro default__timestamp_tz() -%}
+  timestamptz
+{%- endmacro %}
+
+{% macro spark__timestamp_tz() -%}
+  timestamp
 {%- endmacro %}

@@ -15,7 +15,7 @@ renamed as (
     select
 
         ---------- ids
-        concat(x_BillingPeriod, '/', x_DeliveryId, '/', x_SourceFile, '/', cast(x_SourceRow as varchar))
+        concat(x_BillingPeriod, '/', x_DeliveryId, '/', x_SourceFile, '/', cast(x_SourceRow as string))
             as line_item_key,
         case ProviderName
             {%- for name, code in var('cpt_provider_codes').items() %}

@@ -61,7 +61,7 @@ pool_gpu_hours as (
 
 select
     concat_ws(
-        '|', pool_cost.deployment, cast(pool_cost.cost_hour as varchar), pool_cost.region, pool_cost.pricing_tier,
+        '|', pool_cost.deployment, cast(pool_cost.cost_hour as string), pool_cost.region, pool_cost.pricing_tier,
         pool_cost.hardware
     ) as pool_key,
     pool_cost.deployment,

@@ -91,8 +91,8 @@ spread as (
 unplaced as (
 
     select
-        cast(null as varchar) as pool_key,
-        cast(null as varchar) as deployment,
+        cast(null as string) as pool_key,
+        cast(null as string) as deployment,
         shared.cost_hour,
         shared.region,
         'shared' as pricing_tier,

@@ -83,7 +83,7 @@ shifts as (
 items as (
 
     select
-        month, provider, 'chargeback' as item, cast(null as varchar) as billing_account_id,
+        month, provider, 'chargeback' as item, cast(null as string) as billing_account_id,
         team, model, deployment, pricing_tier, region, hardware,
         total_cost as amount, allocated_cost, idle_cost, shared_cost, unallocated_cost
     from lines

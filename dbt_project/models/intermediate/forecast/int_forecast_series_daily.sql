@@ -32,8 +32,8 @@ by_series as (
     select
         '{{ level }}' as series_level,
         {{ key }} as series_key,
-        cast({{ team }} as varchar) as team,
-        cast({{ model }} as varchar) as model,
+        cast({{ team }} as string) as team,
+        cast({{ model }} as string) as model,
         usage_date,
         {{ exact_sum("total_cost") }} as cost,
         sum(input_tokens) as input_tokens,

@@ -17,10 +17,9 @@
 {{ config(
     materialized='incremental',
     unique_key='request_hash',
-    incremental_strategy='delete+insert',
-    post_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where bronze_file not in (select distinct bronze_file from {{ ref('stg_tokens__inference_requests') }}){% endif %}"
-    ]
+    incremental_strategy=day_incremental_strategy(),
+    partition_by=day_partitions(),
+    post_hook=["{{ delete_rows_of_vanished_files(ref('stg_tokens__inference_requests')) }}"]
 ) }}
 
 {%- set columns = ['request_hash', 'request_id', 'deployment', 'model', 'team', 'region', 'instance_id',
@@ -230,3 +229,26 @@ select
     {{ loaded_at() }} as loaded_at
 from flagged
 cross join mapping
+{%- if is_incremental() and day_partitions() %}
+
+union all
+
+-- Where a run replaces whole days (day_incremental_strategy), the rows it keeps of every day it touches: the
+-- stored copies of other requests, but not those of files vanished or read again. Named: a partitioned table
+-- keeps its partition column last.
+select
+    {% for column in columns %}stored.{{ column }}, {% endfor %}stored.is_first_copy, stored.mapping_digest,
+    stored.loaded_at
+from {{ this }} as stored
+where stored.usage_date in (
+        select usage_date from flagged
+        union
+        select stored_redone.usage_date
+        from {{ this }} as stored_redone
+        where stored_redone.request_hash in (select request_hash from hashes_to_redo)
+            or stored_redone.bronze_file in (select bronze_file from gone_files)
+    )
+    and stored.request_hash not in (select request_hash from hashes_to_redo)
+    and stored.bronze_file not in (select bronze_file from gone_files)
+    and stored.bronze_file not in (select bronze_file from files_to_read)
+{%- endif %}

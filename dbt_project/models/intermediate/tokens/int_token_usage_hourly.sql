@@ -7,7 +7,8 @@
 {{ config(
     materialized='incremental',
     unique_key='usage_date',
-    incremental_strategy='delete+insert',
+    incremental_strategy=day_incremental_strategy(),
+    partition_by=day_partitions(),
     post_hook=["{{ delete_vanished_days(ref('int_inference_requests_attributed')) }}"]
 ) }}
 

@@ -18,9 +18,9 @@ select distinct
     concat('shared:', cluster) as deployment,
     'unplaced_shared' as deployment_kind,
     cluster,
-    cast(null as varchar) as provider,
-    cast(null as varchar) as region,
-    cast(null as varchar) as primary_model,
+    cast(null as string) as provider,
+    cast(null as string) as region,
+    cast(null as string) as primary_model,
     true as has_billed_cost,
     false as has_token_logs
 from {{ ref('int_shared_costs_spread') }}

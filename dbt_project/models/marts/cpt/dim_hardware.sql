@@ -6,8 +6,8 @@ from {{ ref('hardware_specs') }}
 
 union all
 
-select 'non-gpu', cast(null as varchar), cast(null as varchar), 0, 0
+select 'non-gpu', cast(null as string), cast(null as string), 0, 0
 
 union all
 
-select 'unknown', cast(null as varchar), cast(null as varchar), cast(null as integer), cast(null as integer)
+select 'unknown', cast(null as string), cast(null as string), cast(null as integer), cast(null as integer)

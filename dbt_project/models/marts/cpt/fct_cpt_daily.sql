@@ -43,7 +43,7 @@ daily as (
 {%- set request_grain = "usage_date, deployment, model, team" %}
 {#- Equal remainders (a request split evenly over two pools) are broken by a hash of the day and the pool, not by
     the pool's name, so that the odd units do not fall on the same pool every day. -#}
-{%- set pool_order = hash64("concat_ws('|', cast(usage_date as varchar), region, pricing_tier, hardware)")
+{%- set pool_order = positive_hash("concat_ws('|', cast(usage_date as string), region, pricing_tier, hardware)")
     ~ ", region, pricing_tier, hardware" %}
 
 whole_counts as (
@@ -62,10 +62,10 @@ costed as (
 
     select
         whole_counts.*,
-        allocated_cost + idle_cost + shared_cost + unallocated_cost as total_cost,
+        {{ money("allocated_cost + idle_cost + shared_cost + unallocated_cost") }} as total_cost,
         -- Tokens no cost pool priced (no bill for their deployment-hour) have no cost per token: null, not zero.
         case when pricing_tier <> 'unpriced'
-            then allocated_cost + idle_cost + shared_cost + unallocated_cost
+            then {{ money("allocated_cost + idle_cost + shared_cost + unallocated_cost") }}
         end as priced_cost,
         output_tokens
             + {{ input_token_weight() }} * (input_tokens - cached_input_tokens)

@@ -51,7 +51,7 @@ select
     hours.usage_date,
     hours.direct_cost,
     hours.shared_cost,
-    hours.direct_cost + hours.shared_cost as total_cost,
+    {{ money("hours.direct_cost + hours.shared_cost") }} as total_cost,
     hours.idle_cost,
     hours.unallocated_cost,
     hours.requests,

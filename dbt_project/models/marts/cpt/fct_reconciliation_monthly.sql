@@ -117,14 +117,16 @@ select
     in_scope_billed_cost,
     out_of_scope_billed_cost,
     tax_billed_cost,
-    invoice_billed_cost - (in_scope_billed_cost + out_of_scope_billed_cost + tax_billed_cost) as invoice_difference,
+    {{ money("invoice_billed_cost - (in_scope_billed_cost + out_of_scope_billed_cost + tax_billed_cost)") }}
+        as invoice_difference,
     in_scope_effective_cost,
-    in_scope_effective_cost - in_scope_billed_cost as amortization_difference,
-    in_scope_effective_cost - in_scope_usage_cost as invoice_month_shift,
+    {{ money("in_scope_effective_cost - in_scope_billed_cost") }} as amortization_difference,
+    {{ money("in_scope_effective_cost - in_scope_usage_cost") }} as invoice_month_shift,
     in_scope_usage_cost,
     allocated_cost,
     idle_cost,
     shared_cost,
     unallocated_cost,
-    allocated_cost + idle_cost + shared_cost + unallocated_cost - in_scope_usage_cost as allocation_difference
+    {{ money("allocated_cost + idle_cost + shared_cost + unallocated_cost - in_scope_usage_cost") }}
+        as allocation_difference
 from joined

@@ -27,7 +27,7 @@ versions as (
 )
 
 select
-    concat(deployment, '@', cast(effective_from as varchar)) as config_id,
+    concat(deployment, '@', cast(effective_from as string)) as config_id,
     deployment,
     cast(version as integer) as version,
     cast(effective_from as timestamp) as valid_from,

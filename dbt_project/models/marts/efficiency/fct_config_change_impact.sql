@@ -184,8 +184,8 @@ draws as (
     select
         matched_sizes.change_id,
         resamples.n as resample,
-        1 + {{ positive_hash("concat(matched_sizes.change_id, '|', cast(resamples.n as varchar), '|', "
-            "cast(positions.n as varchar))") }} % matched_sizes.matched_cells as cell_number
+        1 + {{ positive_hash("concat(matched_sizes.change_id, '|', cast(resamples.n as string), '|', "
+            "cast(positions.n as string))") }} % matched_sizes.matched_cells as cell_number
     from (select distinct change_id, matched_cells from matched) as matched_sizes
     cross join {{ numbers(3) }} as resamples
     inner join {{ numbers(4) }} as positions
@@ -309,7 +309,7 @@ techniques as (
             ranges.new_value is null
             or ranges.new_value = case ranges.changed_field
                 {%- for attribute in attributes %}
-                when '{{ attribute }}' then lower(cast(after_change.{{ attribute }} as varchar))
+                when '{{ attribute }}' then lower(cast(after_change.{{ attribute }} as string))
                 {%- endfor %}
             end
         )

@@ -343,7 +343,7 @@ scenarios as (
     select
         deployment, month, 'as_billed' as scenario, 'what was charged' as description,
         'bill' as price_source, cast(null as double) as ratio_to_on_demand,
-        cast(null as varchar) as region, cast(null as varchar) as instance_type,
+        cast(null as string) as region, cast(null as string) as instance_type,
         cast(null as double) as list_price_per_instance_hour, cast(null as double) as ratio_to_list,
         cast(null as double) as throughput_ratio,
         gpu_hours, total_cost as cost
@@ -370,7 +370,7 @@ scenarios as (
     select
         months.deployment, months.month, 'autoscaled',
         concat(
-            'at the prices paid, only the GPUs needed at ', cast(round(100 * {{ target }}) as varchar),
+            'at the prices paid, only the GPUs needed at ', cast(round(100 * {{ target }}) as string),
             ' % of capacity, at least {{ min_instances }} instance(s)'
         ),
         'bill', cast(null as double), null, null, null, null, null, autoscaled.gpu_hours,
@@ -395,7 +395,7 @@ scenarios as (
         months.deployment, months.month, concat('other_gpu:', other.instance_type),
         concat(
             other.gpu_type, ' (', other.instance_type, '): the instances each hour needed at ',
-            cast(round(100 * {{ target }}) as varchar), ' % of capacity, at its list price and the discount paid'
+            cast(round(100 * {{ target }}) as string), ' % of capacity, at its list price and the discount paid'
         ),
         'aws_price_list', cast(null as double), other.region, other.instance_type, other.on_demand_hourly,
         other.ratio_to_list, other.throughput_ratio, sized.gpu_hours,

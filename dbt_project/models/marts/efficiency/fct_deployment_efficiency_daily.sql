@@ -9,7 +9,7 @@ select
     config_id,
     count(*) as billed_hours,
     cast(sum(case when has_requests then 1 else 0 end) as bigint) as hours_with_requests,
-    {{ quantity("avg(case when has_requests then 1.0 else 0.0 end)") }} as has_requests_share,
+    {{ quantity(share_where("has_requests")) }} as has_requests_share,
     {{ quantity("sum(gpu_hours)") }} as gpu_hours,
     cast(sum(requests) as bigint) as requests,
     cast(sum(input_tokens) as bigint) as input_tokens,

@@ -68,9 +68,9 @@ latency as (
             -- one sorted buffer per column for both of its percentiles
             {{ percentiles('requests.latency_ms', [0.5, 0.99]) }} over per_point as latency_ms_percentiles,
             {{ percentile('requests.ttft_ms', 0.99) }} over per_point as p99_ttft_ms,
-            avg(case when requests.latency_ms <= configs.slo_p99_latency_ms then 1.0 else 0.0 end) over per_point
+            {{ share_where("requests.latency_ms <= configs.slo_p99_latency_ms") }} over per_point
                 as latency_slo_attainment,
-            avg(case when requests.ttft_ms <= configs.slo_p99_ttft_ms then 1.0 else 0.0 end) over per_point
+            {{ share_where("requests.ttft_ms <= configs.slo_p99_ttft_ms") }} over per_point
                 as ttft_slo_attainment,
             {{ row_in_partition('requests.deployment, requests.config_id, requests.load_bucket') }} as row_in_point
         from requests

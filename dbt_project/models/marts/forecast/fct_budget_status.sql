@@ -54,7 +54,7 @@ budgets as (
     inner join projection_months as months
         on
             budget_lines.budget_month = '*'
-            or budget_lines.budget_month = substr(cast(months.month as varchar), 1, 7)
+            or budget_lines.budget_month = substr(cast(months.month as string), 1, 7)
 
 ),
 

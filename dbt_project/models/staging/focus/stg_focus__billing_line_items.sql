@@ -19,7 +19,7 @@ lines as (
 )
 
 select
-    concat(x_BillingPeriod, '/', x_DeliveryId, '/', x_SourceFile, '/', cast(x_SourceRow as varchar))
+    concat(x_BillingPeriod, '/', x_DeliveryId, '/', x_SourceFile, '/', cast(x_SourceRow as string))
         as line_item_key,
     *
 from lines

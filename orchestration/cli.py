@@ -189,7 +189,7 @@ def _run_pipeline(lo: date, hi: date, policy: dict, verbose: bool) -> None:
                 raise typer.Exit(1) from None
         outcome = execute(defs, layout, lo, hi, policy, out, log, verbose)
     _summarize(outcome, layout, lo, hi, time.perf_counter() - started, None if verbose else log_path, out)
-    if outcome.failed:
+    if outcome.failed or not outcome.published:  # a step skipped for want of an upstream output publishes nothing
         raise typer.Exit(1)
 
 

@@ -101,6 +101,17 @@ SETTINGS = (
         "`spark` (dbt-spark; a local session, or your cluster — see [Running on Spark](#running-on-spark))",
     ),
     Setting(
+        "CPT_SPARK_DRIVER_MEMORY",
+        "2g",
+        "heap of the Spark engine's local session (the `spark` target's driver, where the work runs)",
+    ),
+    Setting(
+        "CPT_SPARK_SHUFFLE_PARTITIONS",
+        "4",
+        "`spark.sql.shuffle.partitions` of the Spark engine's local session: a few per core; on a cluster, about a "
+        "day's bronze ÷ 50 MB (SCALING.md)",
+    ),
+    Setting(
         "CPT_DUCKDB_MEMORY_LIMIT",
         duck.MEMORY_LIMIT,
         "memory limit of every DuckDB connection (ingest, dbt's build, publish, forecasts, reports); above it DuckDB "

@@ -35,7 +35,7 @@ def _attach(con: duckdb.DuckDBPyConnection, path: str, name: str) -> None:
         con.execute(f"attach '{path}' as {name} (read_only)")
 
 
-def compare(before: str, after: str, tolerance: float = 0.0) -> list[str]:
+def compare(before: str, after: str, tolerance: float = 0.0, skipped: frozenset[str] = frozenset()) -> list[str]:
     """One line per table: 'same …' or what differs. With a ``tolerance``, a table whose rows differ only in their
     fractional numbers, each by less than it, is 'same within …' (two engines round a double's last bits apart)."""
     con = duckdb.connect()
@@ -47,7 +47,7 @@ def compare(before: str, after: str, tolerance: float = 0.0) -> list[str]:
         query = (
             "select table_name from information_schema.tables where table_catalog = ? and table_schema = 'analytics'"
         )
-        return {name for (name,) in con.execute(query, [db]).fetchall()} - SKIPPED
+        return {name for (name,) in con.execute(query, [db]).fetchall()} - SKIPPED - skipped
 
     def columns(db: str, table: str) -> dict[str, str]:
         query = (

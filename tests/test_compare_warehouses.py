@@ -22,3 +22,27 @@ def test_identical_warehouses_are_the_same_and_one_changed_row_is_not(tmp_path):
     ]
     changed = compare(before, _warehouse(tmp_path / "changed.duckdb", "2.250000000001"))
     assert changed == ["DIFFERENT fct_cpt_daily: 3 rows, 2 only before, 2 only after"]
+
+
+def test_with_a_tolerance_a_fraction_apart_in_its_last_places_is_the_same_and_a_count_never(tmp_path):
+    before = _warehouse(tmp_path / "before.duckdb", "2.25")
+    assert compare(before, _warehouse(tmp_path / "close.duckdb", "2.250000000001"), tolerance=1e-9) == [
+        "same within 1e-09 fct_cpt_daily: 3 rows, largest decimal difference 1e-12"
+    ]
+    assert compare(before, _warehouse(tmp_path / "far.duckdb", "2.2501"), tolerance=1e-9)[0].startswith("DIFFERENT")
+
+
+def test_a_spark_table_folder_compares_with_a_duckdb_file(tmp_path):
+    before = _warehouse(tmp_path / "before.duckdb", "2.25")
+    folder = tmp_path / "tables" / "analytics.db" / "fct_cpt_daily"
+    folder.mkdir(parents=True)
+    with duckdb.connect() as con:  # as Spark writes a table: a folder of parquet parts
+        con.execute(
+            f"copy (select 'a' as team, 1.5::decimal(38, 12) as total_cost) "
+            f"to '{folder}/part-0.parquet' (format parquet)"
+        )
+        con.execute(
+            f"copy (select 'b' as team, 2.25::decimal(38, 12) as total_cost from range(2)) "
+            f"to '{folder}/part-1.parquet' (format parquet)"
+        )
+    assert compare(before, str(tmp_path / "tables")) == ["same fct_cpt_daily: 3 rows, 0 only before, 0 only after"]

@@ -17,11 +17,16 @@ import pytest
 from ingest.paths import DataLayout
 from orchestration.spark import dbt_on_spark
 from tests.compare_warehouses import compare
+from tests.conformance.focus_validator import assert_passes, validate
 from tests.cpt_runner import cpt, one_line
 
 pytestmark = pytest.mark.slow
 
 TOLERANCE = 1e-9
+# The forecast step is Python fitted to each run's own warehouse: inputs a rounding error apart can tip a discrete
+# outcome of its backtests (a point on an interval's edge, two candidates' errors a tie), so its accuracy table is
+# left out here; every table built from the forecasts is compared.
+FORECAST_SCORES = frozenset({"fct_forecast_accuracy"})
 DAY_ONE = "int_token_usage_hourly/usage_date=2026-10-01"
 
 
@@ -47,9 +52,9 @@ def engines(sample_month, tmp_path_factory):
             result.setdefault("outputs", []).append(ran.output)
             result.setdefault("files", []).append(_files(tables / "internal.db" / DAY_ONE))
             result.setdefault("published", []).append(
-                compare(str(published), str(DataLayout(on_spark).warehouse), TOLERANCE)
+                compare(str(published), str(DataLayout(on_spark).warehouse), TOLERANCE, FORECAST_SCORES)
             )
-            result.setdefault("tables", []).append(compare(str(published), str(tables), TOLERANCE))
+            result.setdefault("tables", []).append(compare(str(published), str(tables), TOLERANCE, FORECAST_SCORES))
     return result
 
 
@@ -82,14 +87,19 @@ def test_after_an_incremental_day_both_engines_still_agree(engines):
     assert (hourly / "usage_date=2026-10-31").is_dir()
 
 
-def test_focus_billing_built_on_spark_holds_every_provider(engines):
+def test_focus_billing_built_on_spark_passes_the_focus_validator(engines, tmp_path):
+    """The FOCUS table as Spark wrote it (its table folder), one provider's rows at a time, through the FinOps
+    Foundation's validator — as tests/conformance does for the DuckDB build."""
     folder = DataLayout(engines["spark"]).spark_tables / "analytics.db" / "focus_billing"
+    rows = f"read_parquet('{folder}/*.parquet')"
     with duckdb.connect() as con:
-        rows, providers = con.execute(
-            f"select count(*), count(distinct ProviderName) from read_parquet('{folder}/*.parquet')"
-        ).fetchone()
-    assert rows > 0
-    assert providers == 4
+        providers = [p for (p,) in con.execute(f"select distinct ProviderName from {rows} order by 1").fetchall()]
+        for provider in providers:
+            query = f"select * from {rows} where ProviderName = '{provider}'"
+            con.execute(f"copy ({query}) to '{tmp_path / provider.replace(' ', '_')}.parquet' (format parquet)")
+    assert providers == ["AWS", "Google Cloud", "Microsoft", "Oracle"]
+    for provider in providers:
+        assert_passes(validate(tmp_path / f"{provider.replace(' ', '_')}.parquet"))
 
 
 def test_the_dbt_unit_tests_pass_on_spark(engines):

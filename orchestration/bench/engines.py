@@ -48,7 +48,7 @@ from orchestration.bench.pipeline import (
 HEADER = (
     "| date | machine | scale | requests | dbt nodes | DuckDB build s | Spark build s | Spark/DuckDB "
     "| Spark fixed cost s | Spark s per node | DuckDB incremental day s | Spark incremental day s "
-    "| DuckDB peak RSS MB | Spark peak RSS MB | tables equal |\n"
+    "| DuckDB peak RSS MB | Spark dbt RSS MB (JVM apart) | tables equal |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
 AFTER_FORECAST = ("--exclude", "tag:after_forecast")

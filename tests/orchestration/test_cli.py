@@ -96,3 +96,16 @@ def test_bad_options_exit_2_naming_what_is_allowed_and_write_nothing(args, expec
     assert result.exit_code == 2, result.output
     assert expected in " ".join(result.output.split())
     assert not (tmp_path / "data").exists()
+
+
+def test_a_run_that_publishes_nothing_exits_1_even_when_no_step_failed(tmp_path, monkeypatch):
+    """A step Dagster skips (an upstream output missing) fails nothing, and publishes nothing: exit 1, said."""
+    from orchestration import runner
+    from orchestration.run_progress import RunOutcome
+
+    monkeypatch.setenv("CPT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(runner, "load_definitions", lambda: None)
+    monkeypatch.setattr(runner, "execute", lambda *args: RunOutcome(run_ids=["0123456789"]))
+    with pytest.raises(typer.Exit) as exited:
+        cli._run_pipeline(date(2026, 10, 1), date(2026, 10, 31), {}, verbose=True)
+    assert exited.value.exit_code == 1

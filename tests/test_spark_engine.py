@@ -43,7 +43,11 @@ def engines(sample_month, tmp_path_factory):
     on_duckdb, on_spark = root / "duckdb", root / "spark"
     result: dict = {"spark": on_spark}
     with pytest.MonkeyPatch.context() as mp:
-        for days in (("--start", "2026-10-01", "--end", "2026-10-30"), ("--month", "2026-10")):
+        # the second run is the 31st alone: only its logs are read again, so the incremental models get one new day
+        for days in (
+            ("--start", "2026-10-01", "--end", "2026-10-30"),
+            ("--start", "2026-10-31", "--end", "2026-10-31"),
+        ):
             ran = cpt(mp, on_duckdb, source, "run", *days)
             assert ran.exit_code == 0, ran.output
             ran = cpt(mp, on_spark, source, "run", *days, CPT_WAREHOUSE_ENGINE="spark")

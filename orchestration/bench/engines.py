@@ -44,6 +44,7 @@ from orchestration.bench.pipeline import (
     run_child,
     write_row,
 )
+from orchestration.spark import AFTER_FORECAST, spark_environment
 
 HEADER = (
     "| date | machine | scale | requests | dbt nodes | DuckDB build s | Spark build s | Spark/DuckDB "
@@ -51,20 +52,14 @@ HEADER = (
     "| DuckDB peak RSS MB | Spark dbt RSS MB (JVM apart) | tables equal |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
-AFTER_FORECAST = ("--exclude", "tag:after_forecast")
+BEFORE_FORECAST = ("--exclude", AFTER_FORECAST)
 
 
 def spark(data: Path, *selection: str) -> tuple[float, float]:
     """One dbt build on the spark target in a child process: (seconds, peak RSS MB of it and its JVM)."""
     command = [sys.executable, "-m", "orchestration.spark", "--select", json.dumps(list(selection))]
-    _, seconds, rss = run_child(command, _environment(data))
+    _, seconds, rss = run_child(command, spark_environment(data))
     return seconds, rss
-
-
-def _environment(data: Path) -> dict[str, str]:
-    from orchestration.spark import spark_environment
-
-    return spark_environment(data)
 
 
 def _nodes(data: Path) -> int:
@@ -92,20 +87,20 @@ def measure(source: Path, data: Path) -> dict:
     ingest_all(source, data, days[:-1])
     result: dict = {}
     print("DuckDB build …", flush=True)
-    result["duckdb_s"], duckdb_rss = dbt_build(data, *AFTER_FORECAST)
+    result["duckdb_s"], duckdb_rss = dbt_build(data, *BEFORE_FORECAST)
     outputs(source, data)  # the forecast step: the forecast marts of both engines read its files
     result["nodes"] = _nodes(data)
     print("Spark build …", flush=True)
-    result["spark_s"], spark_rss = spark(data, *AFTER_FORECAST)
-    spark(data, "--select", "tag:after_forecast")
+    result["spark_s"], spark_rss = spark(data, *BEFORE_FORECAST)
+    spark(data, "--select", AFTER_FORECAST)
     result["spark_fixed_s"], _ = spark(data, "--select", "dim_teams")
     result["equal"] = _equal(data)
     print("incremental day …", flush=True)
     from orchestration.defs.tokens.assets import inference_requests
 
     materialize(inference_requests, [days[-1].isoformat()], asset_resources(source, data))
-    result["duckdb_day_s"], day_rss = dbt_build(data, *TOKEN_DOWNSTREAM, *AFTER_FORECAST)
-    result["spark_day_s"], spark_day_rss = spark(data, *TOKEN_DOWNSTREAM, *AFTER_FORECAST)
+    result["duckdb_day_s"], day_rss = dbt_build(data, *TOKEN_DOWNSTREAM, *BEFORE_FORECAST)
+    result["spark_day_s"], spark_day_rss = spark(data, *TOKEN_DOWNSTREAM, *BEFORE_FORECAST)
     result["equal"] = _equal(data) and result["equal"]
     from ingest import duck
     from ingest.paths import DataLayout

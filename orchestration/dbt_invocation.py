@@ -23,10 +23,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from ingest.bronze_store import mirror_bronze, object_storage
 from ingest.duck import make_spill_directory
 from ingest.housekeeping import temporary_prefix
 from ingest.paths import DataLayout
 from ingest.spark_tables import load_spark_tables
+from orchestration.settings import value
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 KEEP = 20  # invocation folders kept: their dbt.log and run_results.json say what a recent build did
@@ -67,6 +69,9 @@ def stream_dbt(
     if saved.exists():
         shutil.copyfile(saved, target / PARTIAL_PARSE)
     make_spill_directory()  # dbt's profile gives DuckDB the same temp directory as this process's connections
+    bucket = object_storage(value("CPT_BRONZE_URI"), layout.bronze)
+    if bucket is not None:  # dbt reads bronze there: bring the copy up to date first (a killed copy is finished here)
+        context.log.info(f"{bucket.uri}: {mirror_bronze(layout.bronze, bucket).summary()}")
     yield from dbt.cli(list(args), context=context, target_path=target).stream()
     keep_parse(target / PARTIAL_PARSE, saved)
     _prune(root)

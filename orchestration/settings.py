@@ -101,6 +101,12 @@ SETTINGS = (
         "`spark` (dbt-spark; a local session, or your cluster — see [Running on Spark](#running-on-spark))",
     ),
     Setting(
+        "CPT_BRONZE_URI",
+        "",
+        "where dbt reads bronze: empty, the data directory's `bronze/`; `s3://bucket/prefix`, a copy there in the same "
+        "layout, brought up to date before each build (see [Bronze on S3](#bronze-on-s3))",
+    ),
+    Setting(
         "CPT_SPARK_DRIVER_MEMORY",
         "2g",
         "heap of the Spark engine's local session (the `spark` target's driver, where the work runs)",

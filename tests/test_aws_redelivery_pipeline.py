@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from ingest.bronze_store import bronze_files
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
 from ingest.sample.cur2 import write_cur2_delivery
@@ -23,6 +24,7 @@ from tests.cpt_runner import source_environment
 
 pytestmark = pytest.mark.slow
 BUCKET = "acme-billing"
+BRONZE_PREFIX = "lake/bronze"
 MONEY = [
     "line_item_unblended_cost",
     "pricing_public_on_demand_cost",
@@ -47,6 +49,8 @@ def s3_pipeline(moto_server, sample_month, tmp_path_factory):
         "DAGSTER_HOME": str(tmp / "home"),
         **source_environment(root),
         "CPT_AWS_BILLING_URI": f"s3://{BUCKET}/cur2",
+        # and bronze on S3: dbt reads every bronze table from the bucket (restated bills replace there too)
+        "CPT_BRONZE_URI": f"s3://{BUCKET}/{BRONZE_PREFIX}",
     }
     s3 = boto3.client(
         "s3", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
@@ -81,6 +85,16 @@ def _facts(layout: DataLayout) -> pl.DataFrame:
         return con.sql("select * from analytics.fct_cpt_daily order by all").pl()
 
 
+def _assert_bronze_read_from_the_bucket(s3, layout: DataLayout) -> None:
+    """The bucket holds exactly the bronze folder's files, and the build read the token logs from it."""
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=f"{BRONZE_PREFIX}/")
+    keys = {item["Key"].removeprefix(f"{BRONZE_PREFIX}/") for page in pages for item in page.get("Contents", [])}
+    assert keys == set(bronze_files(layout.bronze))
+    with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
+        read = con.execute("select distinct bronze_file from internal.int_inference_request_copies").fetchall()
+    assert read and all(name.startswith(f"s3://{BUCKET}/{BRONZE_PREFIX}/inference_requests/") for (name,) in read)
+
+
 def _aws_in_scope(layout: DataLayout) -> float:
     aws = tuple(d.name for d in DEPLOYMENTS if d.provider == "aws")
     with duckdb.connect(str(layout.warehouse), read_only=True) as con:
@@ -106,6 +120,7 @@ def test_three_deliveries_then_a_corrupt_one(s3_pipeline):
             ).fetchall()
             months = conservation_by_month(con)
         assert deliveries == [(execution,)]  # only the last delivery, never an append
+        _assert_bronze_read_from_the_bucket(s3, layout)
         assert all(m.holds for m in months)
         assert _aws_in_scope(layout) == pytest.approx(aws_truth * factor, rel=1e-9)
 

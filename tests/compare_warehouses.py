@@ -35,9 +35,17 @@ def _attach(con: duckdb.DuckDBPyConnection, path: str, name: str) -> None:
         con.execute(f"attach '{path}' as {name} (read_only)")
 
 
-def compare(before: str, after: str, tolerance: float = 0.0, skipped: frozenset[str] = frozenset()) -> list[str]:
+def compare(
+    before: str,
+    after: str,
+    tolerance: float = 0.0,
+    skipped: frozenset[str] = frozenset(),
+    relative: frozenset[str] = frozenset(),
+) -> list[str]:
     """One line per table: 'same …' or what differs. With a ``tolerance``, a table whose rows differ only in their
-    fractional numbers, each by less than it, is 'same within …' (two engines round a double's last bits apart)."""
+    fractional numbers, each by less than it, is 'same within …' (two engines round a double's last bits apart);
+    in the ``relative`` tables, by less than it times the value (numbers fitted to each side's own input, where a
+    last-bit difference of the input moves the output by a few parts in 10^12 of its size)."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     _attach(con, before, "a")
@@ -78,7 +86,7 @@ def compare(before: str, after: str, tolerance: float = 0.0, skipped: frozenset[
             lines.append(f"same {table}: {rows:,} rows, {gone} only before, {new} only after")
         elif tolerance and count(f"select count(*) from b.analytics.{table}") == rows:
             lines.append(
-                _within(con, table, rows_a, rows_b, types_a, tolerance)
+                _within(con, table, rows_a, rows_b, types_a, tolerance, table in relative)
                 or f"DIFFERENT {table}: {rows:,} rows, {gone} only before, {new} only after"
             )
         else:
@@ -91,13 +99,19 @@ DOUBLE_DIGITS = 1e-14
 
 
 def _within(
-    con: duckdb.DuckDBPyConnection, table: str, rows_a: str, rows_b: str, types: dict[str, str], tolerance: float
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows_a: str,
+    rows_b: str,
+    types: dict[str, str],
+    tolerance: float,
+    relative: bool = False,
 ) -> str | None:
     """The rows of both sides paired in one order (every column; fractional numbers rounded to 6 places for the
     ordering only), then compared column by column: whole numbers, text, dates and flags exactly, a DECIMAL within
     ``tolerance`` (absolute: dollars, tokens) or a double's precision (relative, for large values), a DOUBLE within
-    ``tolerance`` relative. 'same within …' with the
-    largest difference found, or None when a pair differs beyond that."""
+    ``tolerance`` relative (every fraction so when ``relative``). 'same within …' with the largest difference
+    found, or None when a pair differs beyond that."""
     fractional = [c for c, kind in types.items() if kind.startswith("DECIMAL") or kind in ("DOUBLE", "FLOAT")]
     order = ", ".join(f'round("{c}", 6)' if c in fractional else f'"{c}"' for c in types)
     paired = (
@@ -107,7 +121,10 @@ def _within(
     checks, largest = [], []
     for column, kind in types.items():
         x, y = f'x."{column}"', f'y."{column}"'
-        if kind.startswith("DECIMAL"):
+        if relative and (kind.startswith("DECIMAL") or kind in ("DOUBLE", "FLOAT")):
+            checks.append(f"abs({x} - {y}) > {tolerance} * greatest(1, abs({x}))")
+            largest.append(f"max(abs({x} - {y}) / greatest(1, abs({x})))")
+        elif kind.startswith("DECIMAL"):
             # a DECIMAL made from a DOUBLE: each engine turns the double's last bits into digits its own way
             checks.append(f"abs({x} - {y}) > greatest({tolerance}, {DOUBLE_DIGITS} * abs({x}))")
             largest.append(f"max(abs({x} - {y}))")
@@ -121,6 +138,8 @@ def _within(
         return None
     worst = con.execute(f"select greatest(0, {', '.join(largest) or '0'}) from {paired}").fetchall()[0][0]
     rows = con.execute(f"select count(*) from ({rows_a})").fetchall()[0][0]
+    if relative:
+        return f"same within {tolerance:g} relative {table}: {rows:,} rows, largest difference {float(worst or 0):.0e}"
     return f"same within {tolerance:g} {table}: {rows:,} rows, largest decimal difference {float(worst or 0):.0e}"
 
 

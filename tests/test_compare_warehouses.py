@@ -32,6 +32,17 @@ def test_with_a_tolerance_a_fraction_apart_in_its_last_places_is_the_same_and_a_
     assert compare(before, _warehouse(tmp_path / "far.duckdb", "2.2501"), tolerance=1e-9)[0].startswith("DIFFERENT")
 
 
+def test_a_fitted_table_is_compared_relative_to_its_values(tmp_path):
+    before = _warehouse(tmp_path / "before.duckdb", "4000.25")
+    near = _warehouse(tmp_path / "near.duckdb", "4000.25000001")  # 1e-8 apart: 2.5e-12 of the value
+    assert compare(before, near, tolerance=1e-9)[0].startswith("DIFFERENT")
+    assert compare(before, near, tolerance=1e-9, relative=frozenset({"fct_cpt_daily"})) == [
+        "same within 1e-09 relative fct_cpt_daily: 3 rows, largest difference 2e-12"
+    ]
+    far = _warehouse(tmp_path / "far.duckdb", "4000.251")
+    assert compare(before, far, tolerance=1e-9, relative=frozenset({"fct_cpt_daily"}))[0].startswith("DIFFERENT")
+
+
 def test_a_spark_table_folder_compares_with_a_duckdb_file(tmp_path):
     before = _warehouse(tmp_path / "before.duckdb", "2.25")
     folder = tmp_path / "tables" / "analytics.db" / "fct_cpt_daily"

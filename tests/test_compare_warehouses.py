@@ -2,7 +2,7 @@
 
 import duckdb
 
-from tests.compare_warehouses import compare
+from orchestration.compare_warehouses import compare
 
 
 def _warehouse(path, amount: str) -> str:

@@ -6,10 +6,11 @@ rounded apart by the two engines) — after an incremental day.
 One data directory, one bronze: `cpt run` on DuckDB for the month but its last day; the incremental models built
 on Spark for those days (dbt alone: the state an incremental run starts from); the last day on DuckDB; then the
 last day through the whole pipeline on Spark — an incremental day, whose incremental tables keep the first 30 days
-Spark built and add the 31st. What is compared: every table of the published warehouse (tests/compare_warehouses.py)
-— the Spark run's published file (the tables Spark built, loaded for the checks and the reports) and Spark's own
-table folders, each against the DuckDB run's. Every day of the month is in them, so this is the month's equality
-too. A Spark build costs minutes here (most of it a fixed cost per node), so the suite runs one pipeline on Spark."""
+Spark built and add the 31st. What is compared: every table of the published warehouse
+(orchestration/compare_warehouses.py) — the Spark run's published file (the tables Spark built, loaded for the
+checks and the reports) and Spark's own table folders, each against the DuckDB run's. Every day of the month is in
+them, so this is the month's equality too. A Spark build costs minutes here (most of it a fixed cost per node), so
+the suite runs one pipeline on Spark."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ import duckdb
 import pytest
 
 from ingest.paths import DataLayout
+from orchestration.compare_warehouses import compare
 from orchestration.spark import dbt_on_spark, unit_tests_on_spark
-from tests.compare_warehouses import compare
 from tests.conformance.focus_validator import assert_passes, validate
 from tests.cpt_runner import cpt, one_line
 

@@ -11,7 +11,7 @@ assets' own functions), then, in this order, each dbt process started through th
   step and its marts;
 - Spark: the same build on the ``spark`` target (the forecast marts after it, untimed), then one tiny model alone
   (the fixed cost of a Spark invocation: the JVM, the session, the sources registered);
-- both warehouses compared table for table (tests/compare_warehouses.py, fractions within 1e-9);
+- both warehouses compared table for table (orchestration/compare_warehouses.py, fractions within 1e-9);
 - the incremental day: the last day of gateway logs ingested, then on each engine the models downstream of the
   token tables, and the comparison again.
 
@@ -30,7 +30,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ingest import duck
 from ingest.bench import machine
+from ingest.paths import DataLayout
 from orchestration.bench.pipeline import (
     SCALES,
     TOKEN_DOWNSTREAM,
@@ -44,6 +46,7 @@ from orchestration.bench.pipeline import (
     run_child,
     write_row,
 )
+from orchestration.compare_warehouses import compare
 from orchestration.spark import AFTER_FORECAST, spark_environment
 
 HEADER = (
@@ -71,9 +74,6 @@ def _nodes(data: Path) -> int:
 
 
 def _equal(data: Path) -> bool:
-    from ingest.paths import DataLayout
-    from tests.compare_warehouses import compare
-
     layout = DataLayout(data)
     lines = compare(str(layout.build_warehouse), str(layout.spark_tables), 1e-9)
     different = [line for line in lines if not line.startswith("same ")]
@@ -102,9 +102,6 @@ def measure(source: Path, data: Path) -> dict:
     result["duckdb_day_s"], day_rss = dbt_build(data, *TOKEN_DOWNSTREAM, *BEFORE_FORECAST)
     result["spark_day_s"], spark_day_rss = spark(data, *TOKEN_DOWNSTREAM, *BEFORE_FORECAST)
     result["equal"] = _equal(data) and result["equal"]
-    from ingest import duck
-    from ingest.paths import DataLayout
-
     with duck.connect(str(DataLayout(data).build_warehouse), read_only=True) as con:
         requests = con.execute("select count(*) from internal.int_inference_requests_attributed").fetchall()
     result["requests"] = requests[0][0]

@@ -1,7 +1,7 @@
 """Are two warehouses' published tables identical, row for row? For refactors that must not change the money, and
 for the two engines that must agree on it.
 
-    python -m tests.compare_warehouses BEFORE AFTER
+    python -m orchestration.compare_warehouses BEFORE AFTER [--tolerance 1e-9] [--relative TABLE] [--skip TABLE]
 
 Each side is a DuckDB file (its analytics schema) or the folder Spark keeps its tables in (spark.sql.warehouse.dir
 of the dbt project's `spark` target: `$CPT_DATA_DIR/warehouse/spark/tables`, one parquet folder per table under
@@ -14,6 +14,7 @@ everything is identical, 1 otherwise; one line per table.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -144,9 +145,14 @@ def _within(
 
 
 def main(argv: list[str]) -> int:
-    tolerance = float(argv[argv.index("--tolerance") + 1]) if "--tolerance" in argv else 0.0
-    paths = [a for i, a in enumerate(argv) if a != "--tolerance" and (i == 0 or argv[i - 1] != "--tolerance")]
-    lines = compare(*paths, tolerance=tolerance)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--tolerance", type=float, default=0.0, help="fractions may differ by this much")
+    parser.add_argument("--relative", action="append", default=[], help="a table compared relative to its values")
+    parser.add_argument("--skip", action="append", default=[], help="a table left out")
+    args = parser.parse_args(argv)
+    lines = compare(args.before, args.after, args.tolerance, frozenset(args.skip), frozenset(args.relative))
     print("\n".join(lines))
     identical = all(line.startswith("same ") for line in lines)
     print("identical" if identical else "NOT identical")

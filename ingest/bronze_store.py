@@ -28,6 +28,9 @@ from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ingest.landing.s3 import error_reason
 
 # put_object's limit; bronze parts are a day of one source each, far below it
 SINGLE_UPLOAD_LIMIT = 5 * 1024**3
@@ -90,8 +93,16 @@ def bronze_files(bronze_root: Path) -> dict[str, Path]:
 
 def mirror_bronze(bronze_root: Path, location: BronzeLocation, *, client: Any = None) -> MirrorReport:
     """Make ``location`` hold exactly the bronze files of ``bronze_root``: upload new and changed files, then
-    delete what the folder no longer has."""
-    s3 = client or s3_client()
+    delete what the folder no longer has. A bucket that cannot be listed or written (retries spent) is an error
+    naming it."""
+    try:
+        return _mirror(bronze_root, location, client or s3_client())
+    except (ClientError, BotoCoreError) as exc:
+        reason = error_reason(exc)
+        raise BronzeLocationError(f"CPT_BRONZE_URI={location.uri}: cannot copy bronze there: {reason}") from exc
+
+
+def _mirror(bronze_root: Path, location: BronzeLocation, s3: Any) -> MirrorReport:
     remote = _remote_md5s(s3, location)
     local = bronze_files(bronze_root)
     uploaded = unchanged = sent = 0

@@ -70,7 +70,7 @@ class S3Source:
                     modified = written.timestamp() if written else None
                     objects.append(SourceObject(item["Key"], int(item["Size"]), md5, modified))
         except (ClientError, BotoCoreError) as exc:  # retries are spent: no bucket, no permission, no credentials
-            raise SourceUnreachableError(f"cannot list s3://{self.bucket}/{prefix}: {_reason(exc)}") from exc
+            raise SourceUnreachableError(f"cannot list s3://{self.bucket}/{prefix}: {error_reason(exc)}") from exc
         return sorted(objects, key=lambda o: o.key)
 
     def fetch(self, key: str, dest: Path) -> None:
@@ -87,7 +87,7 @@ class S3Source:
                 self._sleep(self.backoff_seconds * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
 
 
-def _reason(exc: Exception) -> str:
+def error_reason(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         return f"{error.get('Code', 'error')}: {error.get('Message', exc)}"

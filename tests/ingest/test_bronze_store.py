@@ -148,3 +148,9 @@ def _environment(bucket, uri: str) -> dict[str, str]:
     """The settings of a reader of ``uri``: moto's endpoint, its dummy credentials (the credential chain's
     environment)."""
     return {**s3_fake.ENVIRONMENT, "AWS_ENDPOINT_URL_S3": bucket.meta.endpoint_url, "CPT_BRONZE_URI": uri}
+
+
+def test_a_bucket_that_cannot_be_written_is_an_error_naming_it(bucket, tmp_path):
+    bronze = _bronze(tmp_path)
+    with pytest.raises(BronzeLocationError, match=r"CPT_BRONZE_URI=s3://no-such-bucket/p: cannot copy bronze there"):
+        mirror_bronze(bronze, BronzeLocation("no-such-bucket", "p/"), client=bucket)

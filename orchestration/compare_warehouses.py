@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import duck
+
 SKIPPED = {"ops_load_history"}  # landing times differ between any two runs
 
 
@@ -47,7 +49,7 @@ def compare(
     fractional numbers, each by less than it, is 'same within …' (two engines round a double's last bits apart);
     in the ``relative`` tables, by less than it times the value (numbers fitted to each side's own input, where a
     last-bit difference of the input moves the output by a few parts in 10^12 of its size)."""
-    con = duckdb.connect()
+    con = duck.connect()
     con.execute("set TimeZone = 'UTC'")
     _attach(con, before, "a")
     _attach(con, after, "b")

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ingest.aws_client import aws_client
 from ingest.landing.s3 import error_reason
 
 # put_object's limit; bronze parts are a day of one source each, far below it
@@ -96,7 +95,7 @@ def mirror_bronze(bronze_root: Path, location: BronzeLocation, *, client: Any = 
     delete what the folder no longer has. A bucket that cannot be listed or written (retries spent) is an error
     naming it."""
     try:
-        return _mirror(bronze_root, location, client or s3_client())
+        return _mirror(bronze_root, location, client or aws_client("s3"))
     except (ClientError, BotoCoreError) as exc:
         reason = error_reason(exc)
         raise BronzeLocationError(f"CPT_BRONZE_URI={location.uri}: cannot copy bronze there: {reason}") from exc
@@ -133,12 +132,8 @@ def _mirror(bronze_root: Path, location: BronzeLocation, s3: Any) -> MirrorRepor
     return MirrorReport(uploaded, len(gone), unchanged, sent)
 
 
-def s3_client() -> Any:
-    return boto3.client("s3", config=Config(retries={"max_attempts": 5, "mode": "standard"}))
-
-
 def _remote_md5s(s3: Any, location: BronzeLocation) -> dict[str, str]:
-    """The bronze files already in the bucket, by path under the prefix: their MD5 (None for a multipart upload,
+    """The bronze files already in the bucket, by path under the prefix: their MD5 ("" for a multipart upload,
     whose ETag is not one: such a file is uploaded again)."""
     found: dict[str, str] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=location.bucket, Prefix=location.prefix):

@@ -41,15 +41,11 @@ def gpu_instance_types(hardware_specs: Path) -> list[str]:
 
 
 def pricing_client(endpoint: str) -> Any:
-    import boto3
-    from botocore.config import Config
+    from ingest.aws_client import aws_client
 
     found = _ENDPOINT_REGION.match(endpoint)
-    return boto3.client(
-        "pricing",
-        region_name=found.group(1) if found else "us-east-1",
-        endpoint_url=endpoint,
-        config=Config(retries={"max_attempts": 8, "mode": "standard"}, connect_timeout=10, read_timeout=60),
+    return aws_client(
+        "pricing", attempts=8, endpoint_url=endpoint, region_name=found.group(1) if found else "us-east-1"
     )
 
 

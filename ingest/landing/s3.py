@@ -14,10 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ingest.aws_client import aws_client
 from ingest.landing.sources import SourceObject, SourceUnreachableError
 
 RETRYABLE_CODES = frozenset(
@@ -52,12 +51,7 @@ class S3Source:
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
         self._sleep = sleep
-        self._client = client or boto3.client(
-            "s3",
-            endpoint_url=endpoint_url or None,
-            region_name=region_name,
-            config=Config(retries={"max_attempts": attempts, "mode": "standard"}, connect_timeout=10, read_timeout=60),
-        )
+        self._client = client or aws_client("s3", attempts=attempts, endpoint_url=endpoint_url, region_name=region_name)
 
     def list_objects(self, prefix: str = "") -> list[SourceObject]:
         objects = []

@@ -50,7 +50,6 @@ def compare(
     in the ``relative`` tables, by less than it times the value (numbers fitted to each side's own input, where a
     last-bit difference of the input moves the output by a few parts in 10^12 of its size)."""
     con = duck.connect()
-    con.execute("set TimeZone = 'UTC'")
     _attach(con, before, "a")
     _attach(con, after, "b")
 

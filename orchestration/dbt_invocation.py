@@ -59,9 +59,15 @@ class WarehouseDbtCliResource(DbtCliResource):
 
 
 def stream_dbt(
-    dbt: DbtCliResource, args: Sequence[str], context: dg.AssetExecutionContext, layout: DataLayout
+    dbt: DbtCliResource,
+    args: Sequence[str],
+    context: dg.AssetExecutionContext,
+    layout: DataLayout,
+    *,
+    reads_bronze: bool = True,
 ) -> Iterator[Any]:
-    """``dbt <args>`` for an asset, its events streamed; the parse carried from and back to the data directory."""
+    """``dbt <args>`` for an asset, its events streamed; the parse carried from and back to the data directory.
+    With bronze on S3, an invocation that ``reads_bronze`` first brings the bucket's copy up to date."""
     root = layout.dbt_artifacts
     target = root / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}-{uuid.uuid4().hex[:7]}"
     target.mkdir(parents=True)
@@ -69,7 +75,7 @@ def stream_dbt(
     if saved.exists():
         shutil.copyfile(saved, target / PARTIAL_PARSE)
     make_spill_directory()  # dbt's profile gives DuckDB the same temp directory as this process's connections
-    bucket = object_storage(value("CPT_BRONZE_URI"), layout.bronze)
+    bucket = object_storage(value("CPT_BRONZE_URI"), layout.bronze) if reads_bronze else None
     if bucket is not None:  # dbt reads bronze there: bring the copy up to date first (a killed copy is finished here)
         context.log.info(f"{bucket.uri}: {mirror_bronze(layout.bronze, bucket).summary()}")
     yield from dbt.cli(list(args), context=context, target_path=target).stream()

@@ -93,6 +93,10 @@ def _assert_bronze_read_from_the_bucket(s3, layout: DataLayout) -> None:
     with duckdb.connect(str(layout.build_warehouse), read_only=True) as con:
         read = con.execute("select distinct bronze_file from internal.int_inference_request_copies").fetchall()
     assert read and all(name.startswith(f"s3://{BUCKET}/{BRONZE_PREFIX}/inference_requests/") for (name,) in read)
+    # copied once per run: before the build that reads bronze, not again before the forecast models' build
+    log = max(layout.logs.glob("cpt-run-*.log"), key=lambda p: p.stat().st_mtime).read_text()
+    copies = [line for line in log.splitlines() if "bronze files uploaded" in line]
+    assert len(copies) == 1 and "cpt_dbt_models" in copies[0], copies
 
 
 def _aws_in_scope(layout: DataLayout) -> float:

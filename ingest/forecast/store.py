@@ -62,13 +62,21 @@ def _mean_mase(accuracy: pl.DataFrame, chosen: bool) -> dict[int, float]:
     return {int(h): round(float(m), 4) for h, m in means.iter_rows()}
 
 
+# The history's values are learnt to a millionth (of a dollar, of a token). Two engines (DuckDB, Spark) sum the
+# same rows into doubles whose last bits differ; unrounded, a forecast fitted to either moves by parts in 10^13 and
+# a tie between two candidate methods can tip. Rounded, every engine gives the forecast step the same numbers.
+HISTORY_DECIMALS = 6
+
+
 def read_series(warehouse: Path) -> pl.DataFrame:
-    """The long history (series_level, series_key, measure, usage_date, value) from a warehouse build."""
+    """The long history (series_level, series_key, measure, usage_date, value) from a warehouse build, its values
+    rounded to HISTORY_DECIMALS places."""
     with duck.connect(str(warehouse), read_only=True) as con:
         wide = con.sql(f"select * from {SERIES_MODEL}").pl()
     return (
         wide.drop("team", "model")
         .unpivot(index=["series_level", "series_key", "usage_date"], on=list(MEASURES), variable_name="measure")
+        .with_columns(pl.col("value").cast(pl.Float64).round(HISTORY_DECIMALS))
         .sort("series_level", "series_key", "measure", "usage_date")
     )
 

@@ -2,7 +2,7 @@
 -- logs), posted into the first month after it that is still open — never an edit of the closed month. Grain: one
 -- row per posting month × restated month × chargeback line (provider × team × model × deployment × pricing tier ×
 -- region × hardware). amount = the line's cost now − its cost frozen at the close − the adjustments already posted
--- (and frozen) for it, exact; amount_usd in cents, by largest remainder per restated month × provider. Adjustments
+-- (and frozen) for it, exact, posted from a billionth of a dollar; amount_usd in cents, by largest remainder per restated month × provider. Adjustments
 -- posted into a month that has since closed are the frozen ones.
 
 with
@@ -39,7 +39,9 @@ deltas as (
         {{ money_sum("amount") }} as amount
     from movements
     group by restated_month, provider, team, model, deployment, pricing_tier, region, hardware
-    having {{ money_sum("amount") }} <> 0
+    -- under a billionth of a dollar is not a restatement: it is a double's last bits, turned into decimal digits
+    -- by another engine (or version) than the one that built the month when it closed
+    having abs({{ money_sum("amount") }}) >= 1e-9
 
 ),
 

@@ -3,9 +3,10 @@
 Ingest writes bronze into the data directory first, always: a partition is replaced there by renames, atomically,
 with a journal for a kill between them — guarantees a bucket cannot give (S3 has no rename and no multi-object
 transaction). With ``CPT_BRONZE_URI=s3://bucket/prefix`` every bronze file is then copied to
-``s3://bucket/prefix/<table>/<partition>/<file>.parquet`` before each dbt build (`mirror_bronze`), and the build
-reads it from there: DuckDB through the S3 client of pyarrow's wheel, registered as a file system of the
-connection (`register_bronze_filesystem`), Spark through its cluster's own ``s3://`` file system.
+``s3://bucket/prefix/<table>/<partition>/<file>.parquet`` before each dbt build that reads bronze
+(`mirror_bronze`), and the build reads it from there: DuckDB through the S3 client of pyarrow's wheel, registered
+as a file system of the connection (`register_bronze_filesystem`), Spark through its cluster's own ``s3://`` file
+system.
 
 The copy is a sync, idempotent and restartable: a file is uploaded when the bucket lacks it or holds other bytes
 (its single-part ETag is the MD5 of the file, checked by S3 on upload), files the folder no longer has are deleted

@@ -104,7 +104,7 @@ SETTINGS = (
         "CPT_BRONZE_URI",
         "",
         "where dbt reads bronze: empty, the data directory's `bronze/`; `s3://bucket/prefix`, a copy there in the same "
-        "layout, brought up to date before each build (see [Bronze on S3](#bronze-on-s3))",
+        "layout, brought up to date before each dbt build that reads bronze (see [Bronze on S3](#bronze-on-s3))",
     ),
     Setting(
         "CPT_SPARK_DRIVER_MEMORY",

@@ -18,20 +18,21 @@ SCHEMAS = ("internal", "analytics")
 _PARTITIONS = "hive_partitioning = true"
 
 
-def built_relations(run_results: dict) -> set[str]:
-    """The tables a dbt invocation wrote ("schema.table"), from its run_results.json: every model and seed that
-    ran successfully (a view among them has no table folder: nothing to copy)."""
-    built = set()
-    for result in run_results["results"]:
-        if result["unique_id"].split(".")[0] in {"model", "seed", "snapshot"} and result["status"] == "success":
-            built.add(".".join(result["relation_name"].replace("`", "").replace('"', "").split(".")[-2:]))
-    return built
+def built_tables(run_results: dict) -> set[str]:
+    """The tables a dbt invocation wrote, by name, from its run_results.json: every model and seed that ran
+    successfully (a view among them has no table folder: nothing to copy). By the node's name — dbt leaves a seed's
+    relation name out of its results — which is its table's (the project gives no model an alias)."""
+    return {
+        result["unique_id"].split(".")[2]
+        for result in run_results["results"]
+        if result["unique_id"].split(".")[0] in {"model", "seed", "snapshot"} and result["status"] == "success"
+    }
 
 
 def load_spark_tables(tables: Path, build_warehouse: Path, only: set[str] | None = None) -> dict[str, int]:
     """Copy the tables of SCHEMAS under ``tables`` (spark.sql.warehouse.dir) into ``build_warehouse`` — every one,
-    or those named in ``only`` ("schema.table": what the invocation just built; the others are as the last copy
-    left them) — in one transaction: {"schema.table": rows}. Spark writes a data file for an empty table too."""
+    or those named in ``only`` (table names: what the invocation just built; the others are as the last copy left
+    them) — in one transaction: {"schema.table": rows}. Spark writes a data file for an empty table too."""
     loaded: dict[str, int] = {}
     build_warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duck.connect(str(build_warehouse)) as con:
@@ -42,7 +43,7 @@ def load_spark_tables(tables: Path, build_warehouse: Path, only: set[str] | None
             folder = tables / f"{schema}.db"
             for table in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
                 name, files = f"{schema}.{table.name}", f"{table}/**/*.parquet"
-                if only is not None and name not in only:
+                if only is not None and table.name not in only:
                     continue
                 if name in views:  # a view of the same name, from a build on DuckDB
                     con.execute(f"drop view {name}")

@@ -28,7 +28,7 @@ from ingest.bronze_store import mirror_bronze, object_storage
 from ingest.duck import make_spill_directory
 from ingest.housekeeping import temporary_prefix
 from ingest.paths import DataLayout
-from ingest.spark_tables import built_relations, load_spark_tables
+from ingest.spark_tables import built_tables, load_spark_tables
 from orchestration.settings import value
 
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -83,7 +83,7 @@ def stream_dbt(
     keep_parse(target / PARTIAL_PARSE, saved)
     _prune(root)
     if dbt.target == "spark":  # what runs after dbt (checks, forecasts, publish) reads the tables Spark built
-        built = built_relations(json.loads((target / "run_results.json").read_text()))
+        built = built_tables(json.loads((target / "run_results.json").read_text()))
         loaded = load_spark_tables(layout.spark_tables, layout.build_warehouse, only=built)
         context.log.info(f"loaded {len(loaded)} tables built on Spark into {layout.build_warehouse}")
 

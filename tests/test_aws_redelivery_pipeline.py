@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from ingest.bronze_store import bronze_files
 from ingest.paths import DataLayout
 from ingest.reconcile import conservation_by_month
-from ingest.sample.cur2 import write_cur2_delivery
+from ingest.sample.cur2 import restated, write_cur2_delivery
 from ingest.sample.fleet import CLUSTERS, DEPLOYMENTS
 from orchestration.cli import app
 from tests.cpt_runner import source_environment
@@ -25,14 +25,6 @@ from tests.cpt_runner import source_environment
 pytestmark = pytest.mark.slow
 BUCKET = "acme-billing"
 BRONZE_PREFIX = "lake/bronze"
-MONEY = [
-    "line_item_unblended_cost",
-    "pricing_public_on_demand_cost",
-    "savings_plan_savings_plan_effective_cost",
-    "savings_plan_total_commitment_to_date",
-    "savings_plan_used_commitment",
-    "reservation_effective_cost",
-]
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +60,8 @@ def s3_pipeline(moto_server, sample_month, tmp_path_factory):
 def _deliver(s3, tmp, root, factor: float, corrupt: bool = False) -> str:
     """Restate the month with every AWS amount × factor, upload it with its manifest; returns the execution id."""
     table = pq.read_table(next((root / "aws").rglob("*.parquet")))
-    frame = pl.from_arrow(table).with_columns(pl.col(c) * factor for c in MONEY)
     bucket_root = tmp / f"delivery-{factor}-{corrupt}"
-    execution = write_cur2_delivery(bucket_root, frame.to_arrow().cast(table.schema), "2026-10")
+    execution = write_cur2_delivery(bucket_root, restated(table, factor), "2026-10")
     if corrupt:
         data = next(bucket_root.rglob("*.parquet"))
         data.write_bytes(data.read_bytes()[:4096])

@@ -26,19 +26,11 @@ from ingest.paths import DataLayout
 from ingest.reports.build import team_folder_name, write_reports
 from ingest.reports.closing import CloseRefused, close_month
 from ingest.reports.store import MANIFEST, month_folder, verify
-from ingest.sample.cur2 import write_cur2_delivery
+from ingest.sample.cur2 import restated, write_cur2_delivery
 from tests.cpt_runner import cpt, one_line
 
 pytestmark = pytest.mark.slow
 OCTOBER, SEPTEMBER = dt.date(2026, 10, 1), dt.date(2026, 9, 1)
-MONEY = [  # the CUR's money columns
-    "line_item_unblended_cost",
-    "pricing_public_on_demand_cost",
-    "savings_plan_savings_plan_effective_cost",
-    "savings_plan_total_commitment_to_date",
-    "savings_plan_used_commitment",
-    "reservation_effective_cost",
-]
 
 
 def _query(warehouse: Path, sql: str, **params: object) -> list[tuple]:
@@ -183,9 +175,7 @@ def test_a_closed_month_stays_as_issued_and_a_restatement_becomes_next_month_s_a
 
     # AWS restates 2026-09 after its close: every amount 1 % higher, delivered again.
     cur = next((source / "aws").rglob("BILLING_PERIOD=2026-09/*.parquet"))
-    table = pq.read_table(cur)
-    restated = pl.from_arrow(table).with_columns(pl.col(c) * 1.01 for c in MONEY)
-    write_cur2_delivery(source / "aws", restated.to_arrow().cast(table.schema), "2026-09")
+    write_cur2_delivery(source / "aws", restated(pq.read_table(cur), 1.01), "2026-09")
     rerun = cpt(monkeypatch, data, source, "run", "--month", "2026-09")
     assert rerun.exit_code == 0, rerun.output
 

@@ -5,15 +5,15 @@ rounded apart by the two engines) — over a history of two months, one of them 
 The forecasts and their backtest scores too: the forecast step learns from the history rounded to a millionth, the
 same numbers from either engine.
 
-One data directory, one bronze: `cpt run` on DuckDB for September and October but its last day, and September
-closed (`cpt close`: its chargeback frozen under closed/, which both engines then read back instead of recomputing
-it); the incremental models built on Spark for those days (dbt alone: the state an incremental run starts from);
-the last day on DuckDB; then the last day through the whole pipeline on Spark — an incremental day, whose
-incremental tables keep the days Spark built and add the 31st. What is compared: every table of the published
-warehouse (orchestration/compare_warehouses.py) — the Spark run's published file (the tables Spark built, loaded
-for the checks and the reports) and Spark's own table folders, each against the DuckDB run's. Every day of both
-months is in them, so this is the history's equality too. A Spark build costs minutes here (most of it a fixed cost
-per node, not rows), so the suite runs one pipeline on Spark."""
+One data directory, one bronze: `cpt run` on DuckDB for September and October but its last day, September closed
+(`cpt close`: its chargeback frozen under closed/, which both engines then read back instead of recomputing it) and
+then restated by AWS (adjustments, posted into October); the incremental models built on Spark for those days (dbt
+alone: the state an incremental run starts from); the last day on DuckDB; then the last day through the whole
+pipeline on Spark — an incremental day, whose incremental tables keep the days Spark built and add the 31st. What is
+compared: every table of the published warehouse (orchestration/compare_warehouses.py) — the Spark run's published
+file (the tables Spark built, loaded for the checks and the reports) and Spark's own table folders, each against the
+DuckDB run's. Every day of both months is in them, so this is the history's equality too. A Spark build costs
+minutes here (most of it a fixed cost per node, not rows), so the suite runs one pipeline on Spark."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from ingest.paths import DataLayout
+from ingest.sample.cur2 import restated, write_cur2_delivery
 from ingest.sample.generator import SampleSpec, generate_history
 from orchestration.compare_warehouses import compare
 from orchestration.spark import dbt_on_spark, unit_tests_on_spark
@@ -58,6 +60,11 @@ def engines(tmp_path_factory):
         assert ran.exit_code == 0, ran.output
         closed = cpt(mp, data, source, "close", "--month", "2026-09")
         assert closed.exit_code == 0, closed.output
+        # AWS restates the closed September (every amount 1 % higher): adjustments, posted into October
+        cur = next((source / "aws").rglob("BILLING_PERIOD=2026-09/*.parquet"))
+        write_cur2_delivery(source / "aws", restated(pq.read_table(cur), 1.01), "2026-09")
+        ran = cpt(mp, data, source, "run", "--month", "2026-09")
+        assert ran.exit_code == 0, ran.output
         dbt_on_spark(data, selection=("--select", "+config.materialized:incremental"))
         ran = cpt(mp, data, source, "run", *last_day)
         assert ran.exit_code == 0, ran.output
@@ -92,15 +99,21 @@ def test_after_an_incremental_day_on_spark_every_table_equals_duckdbs(engines):
     _same(engines["tables"])
 
 
-def test_the_closed_month_is_read_back_on_spark(engines):
-    """September's chargeback comes from the closed store on Spark too (the comparison above holds its rows)."""
+def test_the_closed_month_and_its_restatement_on_spark(engines):
+    """September's chargeback comes from the closed store on Spark too, and its restatement is adjustments posted
+    into October (the comparison above holds their rows)."""
     with duckdb.connect(str(DataLayout(engines["spark"]).warehouse), read_only=True) as con:
         months = con.execute(
             "select month::varchar, bool_and(is_closed), count(*) from analytics.fct_chargeback_monthly "
             "group by 1 order by 1"
         ).fetchall()
+        [(lines, posted, posted_usd, into)] = con.execute(
+            "select count(*), sum(amount), sum(amount_usd), list(distinct posting_month::varchar) "
+            "from analytics.fct_chargeback_adjustments where restated_month = date '2026-09-01'"
+        ).fetchall()
     assert [(month, closed) for month, closed, _ in months] == [("2026-09-01", True), ("2026-10-01", False)]
     assert all(rows > 0 for _, _, rows in months)
+    assert lines > 0 and posted > 0 and posted_usd > 0 and into == ["2026-10-01"]
 
 
 def test_the_incremental_day_on_spark_rewrote_only_its_own_day(engines):

@@ -14,6 +14,25 @@ import pyarrow.parquet as pq
 from ingest.sample.common import iso
 
 PAYER_ACCOUNT = "999999999999"
+# The money columns of the sample's line items: what a restated bill changes.
+MONEY_COLUMNS = (
+    "line_item_unblended_cost",
+    "pricing_public_on_demand_cost",
+    "savings_plan_savings_plan_effective_cost",
+    "savings_plan_total_commitment_to_date",
+    "savings_plan_used_commitment",
+    "reservation_effective_cost",
+)
+
+
+def restated(table: pa.Table, factor: float) -> pa.Table:
+    """The same line items with every amount × ``factor``: the month as AWS delivers it again after a correction."""
+    import pyarrow.compute as pc
+
+    for name in MONEY_COLUMNS:
+        column = table.schema.get_field_index(name)
+        table = table.set_column(column, name, pc.multiply(table[name], factor).cast(table.schema.field(name).type))
+    return table
 
 
 def write_cur2_delivery(

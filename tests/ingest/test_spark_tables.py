@@ -7,7 +7,7 @@ import datetime as dt
 
 import duckdb
 
-from ingest.spark_tables import built_relations, load_spark_tables
+from ingest.spark_tables import built_tables, load_spark_tables
 
 
 def _write(folder, rows: str) -> None:
@@ -30,7 +30,7 @@ def test_every_table_then_only_the_ones_an_invocation_built(tmp_path):
 
     _write(tables / "internal.db" / "int_a", "(7)")  # rebuilt by Spark, but not by this invocation's account
     _write(tables / "analytics.db" / "fct_b" / "usage_date=2026-10-02", "(4)")
-    assert load_spark_tables(tables, build, only={"analytics.fct_b"}) == {"analytics.fct_b": 2}
+    assert load_spark_tables(tables, build, only={"fct_b"}) == {"analytics.fct_b": 2}
     assert _rows(build, "internal.int_a") == [(1,), (2,)]  # as the last copy left it
     assert [n for n, _ in _rows(build, "analytics.fct_b")] == [3, 4]
 
@@ -38,15 +38,12 @@ def test_every_table_then_only_the_ones_an_invocation_built(tmp_path):
 def test_what_an_invocation_built_is_its_successful_models_and_seeds():
     results = {
         "results": [
-            {
-                "unique_id": "model.cpt.fct_cpt_daily",
-                "status": "success",
-                "relation_name": "`analytics`.`fct_cpt_daily`",
-            },
-            {"unique_id": "seed.cpt.budgets", "status": "success", "relation_name": "internal.budgets"},
-            {"unique_id": "model.cpt.fct_broken", "status": "error", "relation_name": "`analytics`.`fct_broken`"},
-            {"unique_id": "test.cpt.not_null_x", "status": "pass", "relation_name": None},
+            {"unique_id": "operation.cpt.cpt-on-run-start-0", "status": "success", "relation_name": None},
+            {"unique_id": "model.cpt.fct_cpt_daily", "status": "success", "relation_name": "analytics.fct_cpt_daily"},
+            {"unique_id": "seed.cpt.budgets", "status": "success", "relation_name": None},  # as dbt-spark leaves it
+            {"unique_id": "model.cpt.fct_broken", "status": "error", "relation_name": "analytics.fct_broken"},
+            {"unique_id": "test.cpt.not_null_x.1a2b", "status": "pass", "relation_name": None},
             {"unique_id": "unit_test.cpt.fct_cpt_daily.t", "status": "pass", "relation_name": None},
         ]
     }
-    assert built_relations(results) == {"analytics.fct_cpt_daily", "internal.budgets"}
+    assert built_tables(results) == {"fct_cpt_daily", "budgets"}

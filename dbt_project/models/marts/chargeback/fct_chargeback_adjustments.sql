@@ -2,8 +2,8 @@
 -- logs), posted into the first month after it that is still open — never an edit of the closed month. Grain: one
 -- row per posting month × restated month × chargeback line (provider × team × model × deployment × pricing tier ×
 -- region × hardware). amount = the line's cost now − its cost frozen at the close − the adjustments already posted
--- (and frozen) for it, exact, posted from a billionth of a dollar; amount_usd in cents, by largest remainder per restated month × provider. Adjustments
--- posted into a month that has since closed are the frozen ones.
+-- (and frozen) for it, exact, posted from a billionth of a dollar; amount_usd in cents, by largest remainder per
+-- restated month × provider. Adjustments posted into a month that has since closed are the frozen ones.
 
 with
 

@@ -6,8 +6,10 @@
 
 select
     month,
-    cast(row_number() over (partition by month order by round(saving_vs_actual, 2) desc, deployment asc, scenario asc) as integer)
-        as rank_in_month,
+    cast(
+        row_number() over (partition by month order by round(saving_vs_actual, 2) desc, deployment asc, scenario asc)
+        as integer
+    ) as rank_in_month,
     deployment,
     scenario,
     case

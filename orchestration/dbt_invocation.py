@@ -15,19 +15,21 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY, get_manifest_and_translator_from_dbt_assets
 from packaging import version
 
 from ingest.bronze_store import mirror_bronze, object_storage
 from ingest.duck import make_spill_directory
 from ingest.housekeeping import temporary_prefix
 from ingest.paths import DataLayout
+from ingest.schemas import BRONZE_TABLES
 from ingest.spark_tables import built_tables, load_spark_tables
 from orchestration.settings import value
 
@@ -64,11 +66,9 @@ def stream_dbt(
     args: Sequence[str],
     context: dg.AssetExecutionContext,
     layout: DataLayout,
-    *,
-    reads_bronze: bool = True,
 ) -> Iterator[Any]:
     """``dbt <args>`` for an asset, its events streamed; the parse carried from and back to the data directory.
-    With bronze on S3, an invocation that ``reads_bronze`` first brings the bucket's copy up to date."""
+    With bronze on S3, an invocation whose nodes read bronze first brings the bucket's copy up to date."""
     root = layout.dbt_artifacts
     target = root / f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}-{uuid.uuid4().hex[:7]}"
     target.mkdir(parents=True)
@@ -76,7 +76,9 @@ def stream_dbt(
     if saved.exists():
         shutil.copyfile(saved, target / PARTIAL_PARSE)
     make_spill_directory()  # dbt's profile gives DuckDB the same temp directory as this process's connections
-    bucket = object_storage(value("CPT_BRONZE_URI"), layout.bronze) if reads_bronze else None
+    bucket = object_storage(value("CPT_BRONZE_URI"), layout.bronze)
+    if bucket is not None and not reads_bronze(*_nodes_of(context.assets_def)):
+        bucket = None
     if bucket is not None:  # dbt reads bronze there: bring the copy up to date first (a killed copy is finished here)
         context.log.info(f"{bucket.uri}: {mirror_bronze(layout.bronze, bucket).summary()}")
     yield from dbt.cli(list(args), context=context, target_path=target).stream()
@@ -86,6 +88,33 @@ def stream_dbt(
         built = built_tables(json.loads((target / "run_results.json").read_text()))
         loaded = load_spark_tables(layout.spark_tables, layout.build_warehouse, only=built)
         context.log.info(f"loaded {len(loaded)} tables built on Spark into {layout.build_warehouse}")
+
+
+def reads_bronze(manifest: Mapping[str, Any], built: set[str]) -> bool:
+    """Whether building the dbt nodes ``built`` (unique ids, their tests included) reads bronze: a node reads its
+    parents; a view or an ephemeral model not built here reads its own parents in turn, when it is read; a table
+    built before reads nothing more. Bronze is a source over one of ingest's bronze tables."""
+    nodes, sources = manifest["nodes"], manifest["sources"]
+    built = built | {uid for uid, node in nodes.items() if node.get("attached_node") in built}
+    seen: set[str] = set()
+    todo = list(built)
+    while todo:
+        uid = todo.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        if uid in sources:
+            if sources[uid]["identifier"] in BRONZE_TABLES:
+                return True
+        elif uid in built or nodes[uid]["config"]["materialized"] in ("view", "ephemeral"):
+            todo.extend(nodes[uid].get("depends_on", {}).get("nodes", []))  # a seed depends on nothing
+    return False
+
+
+def _nodes_of(assets: dg.AssetsDefinition) -> tuple[Mapping[str, Any], set[str]]:
+    """The manifest of a ``@dbt_assets`` definition and the unique ids of the dbt nodes it builds."""
+    manifest = get_manifest_and_translator_from_dbt_assets([assets])[0]
+    return manifest, {str(spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]) for spec in assets.specs}
 
 
 def keep_parse(fresh: Path, saved: Path) -> None:

@@ -8,7 +8,17 @@ import dbt.adapters.factory
 from dbt.version import __version__ as dbt_core_version
 from packaging import version
 
-from orchestration.dbt_invocation import KEEP, PARTIAL_PARSE, WarehouseDbtCliResource, _prune, keep_parse
+from orchestration.dbt_invocation import (
+    KEEP,
+    PARTIAL_PARSE,
+    WarehouseDbtCliResource,
+    _nodes_of,
+    _prune,
+    keep_parse,
+    reads_bronze,
+)
+from orchestration.defs.forecast.assets import cpt_forecast_models
+from orchestration.defs.warehouse.assets import cpt_dbt_models
 from orchestration.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
@@ -22,6 +32,26 @@ def test_the_newest_parse_replaces_the_saved_one_whole(tmp_path):
         keep_parse(tmp_path / run / PARTIAL_PARSE, saved)
     assert saved.read_bytes() == b"second"
     assert sorted(p.name for p in tmp_path.iterdir()) == [PARTIAL_PARSE, "run-1", "run-2"]  # no temporary left
+
+
+def test_whether_an_invocation_reads_bronze_follows_from_the_nodes_it_builds():
+    """Which dbt invocation copies bronze to the bucket first (with CPT_BRONZE_URI on S3) is derived, not declared:
+    the main build reads bronze through its staging views; the forecast models read tables built before them."""
+    manifest, main = _nodes_of(cpt_dbt_models)
+    assert reads_bronze(manifest, main)
+    manifest, forecast = _nodes_of(cpt_forecast_models)
+    assert not reads_bronze(manifest, forecast)
+    # the day a forecast model reads a staging view over bronze (a view: read where it is read), it copies first
+    daily = manifest["nodes"]["model.cpt.fct_forecast_daily"]
+    reading = {
+        **daily,
+        "depends_on": {"nodes": [*daily["depends_on"]["nodes"], "model.cpt.stg_aws__billing_line_items"]},
+    }
+    assert reads_bronze({**manifest, "nodes": {**manifest["nodes"], "model.cpt.fct_forecast_daily": reading}}, forecast)
+    # ... and a test attached to one of its models that reads bronze too
+    test = {"attached_node": "model.cpt.fct_forecast_daily", "config": {"materialized": "test"}}
+    test["depends_on"] = {"nodes": ["model.cpt.fct_forecast_daily", "source.cpt.bronze_tokens.inference_requests"]}
+    assert reads_bronze({**manifest, "nodes": {**manifest["nodes"], "test.cpt.reads_bronze": test}}, forecast)
 
 
 def test_only_the_newest_invocation_folders_are_kept(tmp_path):

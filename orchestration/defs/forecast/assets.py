@@ -55,5 +55,4 @@ def cpt_forecast_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     """Builds and tests the models that read cost_forecasts into the warehouse build: fct_forecast_daily,
     fct_forecast_accuracy, fct_month_end_projection, fct_budget_status, fct_gateway_team_limits,
     fct_cost_anomalies (and their staging views)."""
-    # these models read marts, seeds and the forecast step's output, never bronze: no copy to the bucket before them
-    yield from stream_dbt(dbt, DBT_BUILD_ARGS, context, warehouse.layout, reads_bronze=False)
+    yield from stream_dbt(dbt, DBT_BUILD_ARGS, context, warehouse.layout)

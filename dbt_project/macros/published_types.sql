@@ -17,6 +17,19 @@
   cast(sum(cast({{ expression }} as decimal(38, 18))) as decimal(38, 12))
 {%- endmacro %}
 
+{#- Whether an amount (a difference of money, usually) is money at all: at least a billionth of a dollar. Less is
+    a double's last bits turned into decimal digits — the two engines, or two versions of one, round those apart —
+    never a charge, a refund or a restatement. -#}
+{% macro is_money(amount) -%}
+  abs({{ amount }}) >= 1e-9
+{%- endmacro %}
+
+{#- An amount to the cent, as people read it: for keeping, comparing and ranking amounts shown in dollars and cents.
+    Two amounts a double's last bits apart are equal to the cent, so an order by it never hangs on those bits. -#}
+{% macro to_the_cent(amount) -%}
+  round({{ amount }}, 2)
+{%- endmacro %}
+
 {#- A count that is whole at the published grain, made an integer (sums of split parts carry 1e-12 noise). -#}
 {% macro whole(expression) -%}
   cast(round({{ expression }}) as bigint)

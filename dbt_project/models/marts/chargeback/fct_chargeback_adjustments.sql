@@ -39,9 +39,9 @@ deltas as (
         {{ money_sum("amount") }} as amount
     from movements
     group by restated_month, provider, team, model, deployment, pricing_tier, region, hardware
-    -- under a billionth of a dollar is not a restatement: it is a double's last bits, turned into decimal digits
-    -- by another engine (or version) than the one that built the month when it closed
-    having abs({{ money_sum("amount") }}) >= 1e-9
+    -- a restatement moves money; a double's last bits, rounded otherwise by the engine (or version) that
+    -- recomputed the month than by the one that closed it, are not
+    having {{ is_money(money_sum("amount")) }}
 
 ),
 

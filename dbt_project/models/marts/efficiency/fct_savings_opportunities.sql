@@ -1,13 +1,15 @@
 -- Savings opportunities: for each deployment and month, every what-if scenario (fct_cost_scenarios) that would
 -- have cost less than what was charged, ranked by the saving within the month across the fleet. Grain: month ×
--- deployment × scenario saving at least a cent. A smaller "saving" is a scenario priced as billed, its cost a double's
--- last bits away from the bill's: not an opportunity. Savings equal to the cent rank by deployment and scenario, so
--- the ranks do not hang on those last bits either.
+-- deployment × scenario saving at least a cent, to the cent. A smaller "saving" is a scenario priced as billed, its
+-- cost a double's last bits away from the bill's: not an opportunity. Savings equal to the cent rank by deployment
+-- and scenario, so the ranks do not hang on those last bits either.
 
 select
     month,
     cast(
-        row_number() over (partition by month order by round(saving_vs_actual, 2) desc, deployment asc, scenario asc)
+        row_number() over (
+            partition by month order by {{ to_the_cent("saving_vs_actual") }} desc, deployment asc, scenario asc
+        )
         as integer
     ) as rank_in_month,
     deployment,
@@ -29,4 +31,4 @@ select
     cost as scenario_cost,
     cpt_micro_usd_per_output_token as scenario_cpt_micro_usd
 from {{ ref('fct_cost_scenarios') }}
-where scenario <> 'as_billed' and saving_vs_actual >= 0.01
+where scenario <> 'as_billed' and {{ to_the_cent("saving_vs_actual") }} >= 0.01

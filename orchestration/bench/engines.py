@@ -5,7 +5,8 @@
 Not a race: one machine is where Spark costs most (a JVM, a metastore, a task per partition) and gains nothing
 from a cluster. What it measures is correctness at scale and Spark's local-mode cost, the figures SCALING.md sizes
 a cluster from. Generates the month at the scale (as ``make bench``), ingests it but for its last day (the ingest
-assets' own functions), then, in this order, each dbt process started through the launcher (its own peak RSS):
+assets' own functions), then, in this order, each dbt process started through the launcher (its peak RSS; on Spark
+with its JVM):
 
 - DuckDB: ``dbt build`` of everything but the forecast marts (as the main dbt asset runs it), then the forecast
   step and its marts;
@@ -52,16 +53,16 @@ from orchestration.spark import AFTER_FORECAST, spark_environment
 HEADER = (
     "| date | machine | scale | requests | dbt nodes | DuckDB build s | Spark build s | Spark/DuckDB "
     "| Spark fixed cost s | Spark s per node | DuckDB incremental day s | Spark incremental day s "
-    "| DuckDB peak RSS MB | Spark dbt RSS MB (JVM apart) | tables equal |\n"
+    "| DuckDB peak RSS MB | Spark peak RSS MB (dbt + JVM) | tables equal |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
 BEFORE_FORECAST = ("--exclude", AFTER_FORECAST)
 
 
 def spark(data: Path, *selection: str) -> tuple[float, float]:
-    """One dbt build on the spark target in a child process: (seconds, peak RSS MB of it and its JVM)."""
+    """One dbt build on the spark target in a child process: (seconds, peak RSS MB of dbt and its JVM together)."""
     command = [sys.executable, "-m", "orchestration.spark", "--select", json.dumps(list(selection))]
-    _, seconds, rss = run_child(command, spark_environment(data))
+    _, seconds, rss = run_child(command, spark_environment(data), tree=True)
     return seconds, rss
 
 

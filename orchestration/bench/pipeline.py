@@ -157,9 +157,12 @@ def outputs(source: Path, data: Path) -> tuple[float, float]:
 TOKEN_DOWNSTREAM = ("--select", "source:bronze_tokens+")
 
 
-def run_child(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[str, float, float]:
+def run_child(
+    command: list[str], env: dict | None = None, cwd: Path = ROOT, *, tree: bool = False
+) -> tuple[str, float, float]:
     """Run ``command``; its stdout, its wall time and its own peak RSS in MB — started from a small launcher
-    process (``launch.py``: a child started from this process would count this process's memory as its own).
+    process (``launch.py``: a child started from this process would count this process's memory as its own). With
+    ``tree``, the peak of the command and every process under it at once instead (a JVM it starts included).
     Raises with its output tail when it fails."""
     with (
         tempfile.TemporaryFile("w+") as out,
@@ -176,7 +179,8 @@ def run_child(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> 
         stdout, stderr = out.read(), err.read()
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command[:4])} … failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
-        return stdout, seconds, int(rss_file.read_text()) / 1024
+        own, whole_tree = (int(kib) for kib in rss_file.read_text().split())
+        return stdout, seconds, (whole_tree if tree else own) / 1024
 
 
 def dbt_build(data: Path, *selection: str) -> tuple[float, float]:

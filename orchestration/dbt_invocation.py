@@ -77,9 +77,8 @@ def stream_dbt(
         shutil.copyfile(saved, target / PARTIAL_PARSE)
     make_spill_directory()  # dbt's profile gives DuckDB the same temp directory as this process's connections
     bucket = object_storage(value("CPT_BRONZE_URI"), layout.bronze)
-    if bucket is not None and not reads_bronze(*_nodes_of(context.assets_def)):
-        bucket = None
-    if bucket is not None:  # dbt reads bronze there: bring the copy up to date first (a killed copy is finished here)
+    if bucket is not None and reads_bronze(*_nodes_of(context.assets_def)):
+        # dbt reads bronze there: bring the copy up to date first (a killed copy is finished here)
         context.log.info(f"{bucket.uri}: {mirror_bronze(layout.bronze, bucket).summary()}")
     yield from dbt.cli(list(args), context=context, target_path=target).stream()
     keep_parse(target / PARTIAL_PARSE, saved)
@@ -91,7 +90,7 @@ def stream_dbt(
 
 
 def reads_bronze(manifest: Mapping[str, Any], built: set[str]) -> bool:
-    """Whether building the dbt nodes ``built`` (unique ids, their tests included) reads bronze: a node reads its
+    """Whether building the dbt nodes ``built`` (unique ids; the tests on them added) reads bronze: a node reads its
     parents; a view or an ephemeral model not built here reads its own parents in turn, when it is read; a table
     built before reads nothing more. Bronze is a source over one of ingest's bronze tables."""
     nodes, sources = manifest["nodes"], manifest["sources"]

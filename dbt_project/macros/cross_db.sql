@@ -47,6 +47,15 @@
   cast(sum(cast({{ expression }} as decimal(38, 18))) as double)
 {%- endmacro %}
 
+{#- The product of two DECIMAL operands, as a DOUBLE. An exact product of two DECIMAL(38, 12) has 24 places,
+    which leaves 14 digits before the point: above 1e14 (a large fleet's token capacity) both engines raise an
+    overflow. Spark also types a quotient with a DECIMAL (tokens ÷ GPU hours) as a DECIMAL where DuckDB gives a
+    DOUBLE, so on Spark its product with a DECIMAL is one too. A model multiplies two DECIMALs only through this
+    (tests/test_decimal_products.py checks every compiled model); the rest of the arithmetic is DOUBLE already. -#}
+{% macro double_product(left, right) -%}
+  cast({{ left }} as double) * cast({{ right }} as double)
+{%- endmacro %}
+
 {#- A digest of a relation's rows (order-free): md5 of its rows' text, sorted and joined. A scalar subquery. -#}
 {% macro rows_digest(relation, columns) -%}
   {{ return(adapter.dispatch('rows_digest', 'cpt')(relation, columns)) }}

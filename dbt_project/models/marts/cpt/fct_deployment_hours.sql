@@ -45,7 +45,7 @@ capacity as (
 
 )
 
-{%- set capacity_expression = "cast(hours.gpu_hours as double) * capacity.peak_output_tokens_per_gpu_hour" %}
+{%- set capacity_expression = double_product("hours.gpu_hours", "capacity.peak_output_tokens_per_gpu_hour") %}
 
 select
     hours.deployment,
@@ -64,8 +64,6 @@ select
     hours.gpu_hours,
     hours.weighted_tokens > 0 as is_busy,
     {{ quantity("capacity.peak_output_tokens_per_gpu_hour") }} as peak_output_tokens_per_gpu_hour,
-    -- a product of two decimals as a double: on Spark the exact product's scale (24 places and more) leaves too
-    -- few digits before the point, and a large fleet's capacity overflows to null
     {{ quantity(capacity_expression) }} as output_token_capacity,
     {{ quantity("hours.output_tokens / nullif(" ~ capacity_expression ~ ", 0)") }} as throughput_utilization,
     {{ money("coalesce(on_demand.on_demand_cost, 0.0)") }} as on_demand_equivalent_cost

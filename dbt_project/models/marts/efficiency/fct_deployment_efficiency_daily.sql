@@ -3,6 +3,8 @@
 -- billed hours that served a request — not GPU busy time; throughput_utilization is the tokens served against
 -- the capacity of the hours billed.
 
+{%- set capacity_tokens = double_product("gpu_hours * 3600", "capacity_output_tokens_per_gpu_second") %}
+
 select
     deployment,
     usage_date,
@@ -22,7 +24,6 @@ select
     {{ money_sum("total_cost") }} as total_cost,
     {{ money("sum(direct_cost) / sum(gpu_hours)") }} as cost_per_gpu_hour,
     max(capacity_source) as capacity_source,
-    {{ quantity("sum(output_tokens) / nullif(sum(gpu_hours * 3600 * capacity_output_tokens_per_gpu_second), 0)") }}
-        as throughput_utilization
+    {{ quantity("sum(output_tokens) / nullif(sum(" ~ capacity_tokens ~ "), 0)") }} as throughput_utilization
 from {{ ref('fct_deployment_efficiency_hourly') }}
 group by deployment, usage_date, config_id

@@ -24,6 +24,6 @@ select
     {{ money_sum("total_cost") }} as total_cost,
     {{ money("sum(direct_cost) / sum(gpu_hours)") }} as cost_per_gpu_hour,
     max(capacity_source) as capacity_source,
-    {{ quantity("sum(output_tokens) / nullif(sum(" ~ capacity_tokens ~ "), 0)") }} as throughput_utilization
+    {{ quantity("sum(output_tokens) / nullif(" ~ exact_sum(capacity_tokens) ~ ", 0)") }} as throughput_utilization
 from {{ ref('fct_deployment_efficiency_hourly') }}
 group by deployment, usage_date, config_id

@@ -34,12 +34,14 @@ def decimal_products(sql: str, catalog: Catalog | MappingSchema, columns_of=None
     `columns_of(table_function_sql)` the columns of a table function it reads from (`read_parquet(...)`: the
     staging models' sources)."""
     tree = sqlglot.parse_one(sql, read="duckdb")
-    sources: dict[str, dict[str, str]] = {}
+    # a shallow copy, not normalized again: the model's sources are added to it, not to the shared catalog
+    schema = ensure_schema(catalog).copy(normalize=False)
     for number, table in enumerate(list(tree.find_all(exp.Table))):
         if isinstance(table.this, exp.Identifier):
             continue
         name = f"source_{number}"
-        sources[name] = {column: _type(data_type) for column, data_type in columns_of(table.this.sql("duckdb"))}
+        columns = {column: _type(data_type) for column, data_type in columns_of(table.this.sql("duckdb"))}
+        schema.add_table(f"sources.sources.{name}", columns, normalize=True)
         relation = exp.to_table(f"sources.sources.{name}")
         if table.alias:
             relation.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias)))
@@ -47,10 +49,6 @@ def decimal_products(sql: str, catalog: Catalog | MappingSchema, columns_of=None
     for data_type in tree.find_all(exp.DataType):
         if data_type.this == exp.DType.DECIMAL:
             data_type.set("expressions", [])
-    schema = ensure_schema(catalog)
-    if sources:  # the catalog as normalized already, beside this model's sources normalized alike
-        read = MappingSchema({"sources": {"sources": sources}}).mapping
-        schema = MappingSchema({**schema.mapping, **read}, normalize=False)
     tree = annotate_types(qualify(tree, schema=schema, validate_qualify_columns=False), schema=schema)
     unknown = [
         product.sql("duckdb")

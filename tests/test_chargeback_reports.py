@@ -166,7 +166,7 @@ def test_a_closed_month_stays_as_issued_and_a_restatement_becomes_next_month_s_a
     # The Dagster job closes a month too (and refuses the same way).
     from orchestration.definitions import defs
 
-    job = defs.get_job_def("close_month_job")
+    job = defs.resolve_job_def("close_month_job")
     failed = job.execute_in_process(run_config={"ops": {"close_month_op": {"config": {"month": "2026-11"}}}},
                                     raise_on_error=False)  # fmt: skip
     assert not failed.success and not (layout.closed / "month=2026-11").exists()

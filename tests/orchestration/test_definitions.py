@@ -159,7 +159,7 @@ def test_conservation_check_is_blocking_and_dbt_tests_are_checks(cpt_env):
 
 
 def test_daily_schedule_runs_the_refresh_job_for_yesterday(cpt_env):
-    schedule = defs.get_schedule_def("daily_refresh_schedule")
+    schedule = defs.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 3 * * *"
     assert schedule.job_name == "daily_refresh"
 
@@ -199,25 +199,25 @@ def test_the_history_kept_starts_where_configured():
 
 
 def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
-    aws = {k.to_user_string() for k in defs.get_job_def("aws_billing_refresh").asset_layer.executable_asset_keys}
-    daily = {k.to_user_string() for k in defs.get_job_def("daily_refresh").asset_layer.executable_asset_keys}
+    aws = {k.to_user_string() for k in defs.resolve_job_def("aws_billing_refresh").asset_layer.executable_asset_keys}
+    daily = {k.to_user_string() for k in defs.resolve_job_def("daily_refresh").asset_layer.executable_asset_keys}
     assert "aws_billing_line_items" in aws and "inference_requests" not in aws
     assert {"inference_requests", "gcp_billing_line_items"} <= daily and "aws_billing_line_items" not in daily
     assert {"fct_cpt_daily", "published_warehouse"} <= aws & daily
-    assert defs.get_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"
-    assert defs.get_sensor_def("token_log_sensor").job_name == "token_logs_refresh"
-    tokens = {k.to_user_string() for k in defs.get_job_def("token_logs_refresh").asset_layer.executable_asset_keys}
-    reports = {k.to_user_string() for k in defs.get_job_def("monthly_reports").asset_layer.executable_asset_keys}
+    assert defs.resolve_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"
+    assert defs.resolve_sensor_def("token_log_sensor").job_name == "token_logs_refresh"
+    tokens = {k.to_user_string() for k in defs.resolve_job_def("token_logs_refresh").asset_layer.executable_asset_keys}
+    reports = {k.to_user_string() for k in defs.resolve_job_def("monthly_reports").asset_layer.executable_asset_keys}
     assert reports == {"chargeback_reports"} and not reports & (aws | daily | tokens)
     assert {"inference_requests", "inference_token_counter_samples", "published_warehouse"} <= tokens
     assert "aws_billing_line_items" not in tokens
     assert {"int_inference_requests_attributed", "int_pool_costs_allocated", "fct_cpt_daily"} <= tokens
     assert not {"int_billing_lines_scoped", "int_billing_lines_spread_hourly", "int_cost_pools_aggregated"} & tokens
-    catalog = defs.get_schedule_def("gcp_catalog_refresh_schedule")
+    catalog = defs.resolve_schedule_def("gcp_catalog_refresh_schedule")
     assert catalog.cron_schedule == "0 2 * * 1" and catalog.job_name == "gcp_catalog_refresh"
-    prices = defs.get_schedule_def("aws_price_list_refresh_schedule")
+    prices = defs.resolve_schedule_def("aws_price_list_refresh_schedule")
     assert prices.cron_schedule == "30 2 * * 1" and prices.job_name == "aws_price_list_refresh"
-    refreshed = defs.get_job_def("aws_price_list_refresh").asset_layer.executable_asset_keys
+    refreshed = defs.resolve_job_def("aws_price_list_refresh").asset_layer.executable_asset_keys
     assert {k.to_user_string() for k in refreshed} == {"aws_list_prices"}
 
 

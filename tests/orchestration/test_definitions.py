@@ -15,6 +15,11 @@ def _keys(keys) -> set[str]:
     return {k.to_user_string() for k in keys}
 
 
+def _job_assets(name: str) -> set[str]:
+    """The assets job ``name`` materializes."""
+    return _keys(defs.resolve_job_def(name).asset_layer.executable_asset_keys)
+
+
 def _partitions(partitions_def) -> str | None:
     return type(partitions_def).__name__ if partitions_def else None
 
@@ -199,15 +204,15 @@ def test_the_history_kept_starts_where_configured():
 
 
 def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
-    aws = {k.to_user_string() for k in defs.resolve_job_def("aws_billing_refresh").asset_layer.executable_asset_keys}
-    daily = {k.to_user_string() for k in defs.resolve_job_def("daily_refresh").asset_layer.executable_asset_keys}
+    aws = _job_assets("aws_billing_refresh")
+    daily = _job_assets("daily_refresh")
     assert "aws_billing_line_items" in aws and "inference_requests" not in aws
     assert {"inference_requests", "gcp_billing_line_items"} <= daily and "aws_billing_line_items" not in daily
     assert {"fct_cpt_daily", "published_warehouse"} <= aws & daily
     assert defs.resolve_sensor_def("aws_billing_delivery_sensor").job_name == "aws_billing_refresh"
     assert defs.resolve_sensor_def("token_log_sensor").job_name == "token_logs_refresh"
-    tokens = {k.to_user_string() for k in defs.resolve_job_def("token_logs_refresh").asset_layer.executable_asset_keys}
-    reports = {k.to_user_string() for k in defs.resolve_job_def("monthly_reports").asset_layer.executable_asset_keys}
+    tokens = _job_assets("token_logs_refresh")
+    reports = _job_assets("monthly_reports")
     assert reports == {"chargeback_reports"} and not reports & (aws | daily | tokens)
     assert {"inference_requests", "inference_token_counter_samples", "published_warehouse"} <= tokens
     assert "aws_billing_line_items" not in tokens
@@ -217,8 +222,7 @@ def test_jobs_rebuild_the_warehouse_after_each_kind_of_ingest(cpt_env):
     assert catalog.cron_schedule == "0 2 * * 1" and catalog.job_name == "gcp_catalog_refresh"
     prices = defs.resolve_schedule_def("aws_price_list_refresh_schedule")
     assert prices.cron_schedule == "30 2 * * 1" and prices.job_name == "aws_price_list_refresh"
-    refreshed = defs.resolve_job_def("aws_price_list_refresh").asset_layer.executable_asset_keys
-    assert {k.to_user_string() for k in refreshed} == {"aws_list_prices"}
+    assert _job_assets("aws_price_list_refresh") == {"aws_list_prices"}
 
 
 def test_allocation_policies_are_run_config_passed_to_dbt_as_vars():

@@ -336,7 +336,7 @@ def test_the_token_log_job_rebuilds_only_what_token_data_feeds(pipeline):
 
     layout, _, first, _ = pipeline
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("token_logs_refresh").execute_in_process(
+        result = defs.resolve_job_def("token_logs_refresh").execute_in_process(
             instance=instance, partition_key="2026-10-31"
         )
     assert result.success
